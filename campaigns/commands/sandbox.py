@@ -1,0 +1,51 @@
+"""``campaigns sandbox``: run the local platform sandbox (X API v2 and Graph API look-alike)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sandbox import demo
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=demo.DEFAULT_PORT, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file that keeps accounts, posts and media across restarts (default: memory only).",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the simulated engagement.")
+@click.option(
+    "--accounts",
+    "extra_accounts",
+    default=0,
+    show_default=True,
+    type=int,
+    help="Extra deterministic accounts and Pages (see sandbox/demo.py).",
+)
+def sandbox(host: str, port: int, state: Path | None, seed: int, extra_accounts: int) -> None:
+    """Run the platform sandbox that the X and Facebook clients publish to locally."""
+    from aiohttp import web
+
+    from sandbox.app import make_app
+    from sandbox.core import Options
+
+    try:
+        app = make_app(Options(seed=seed, extra_accounts=extra_accounts), state)
+    except Exception as e:  # e.g. a state file that is not SQLite
+        raise click.ClickException(f"cannot open the sandbox state: {e}") from None
+    url = f"http://{host}:{port}"
+    click.echo(f"Platform sandbox on {url}  (timelines: {url}/ , ground truth: {url}/_sandbox/posts)")
+    click.echo(
+        f"  X: demo account @{demo.X_USERNAME} (id {demo.X_USER_ID}); Facebook: Page {demo.FB_PAGE_ID}."
+    )
+    click.echo("  Demo credentials are in sandbox/demo.py; the admin API is described in sandbox/README.md.")
+    if state is not None:
+        click.echo(f"  State is kept in {state}.")
+    try:
+        web.run_app(app, host=host, port=port, access_log=None, print=None, shutdown_timeout=1.0)
+    except OSError as e:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}") from None

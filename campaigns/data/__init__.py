@@ -1,0 +1,1 @@
+"""Data files read by ``campaigns`` (a package so that installs ship them)."""

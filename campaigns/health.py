@@ -1,0 +1,141 @@
+"""Is the service working? Three checks, each green or red with a reason a person can act on.
+
+- ``posts``: nothing is overdue (due more than ``OVERDUE_AFTER`` ago and not held back by a pause,
+  an account hold or a backoff), i.e. the dispatcher and the workers keep up;
+- ``beat``: the active beat ticked within ``BEAT_SILENT_AFTER`` (the lease's ``renewed_at``);
+- ``workers``: at least one Celery worker answers a ping.
+
+``campaigns health`` prints them; ``health_wsgi_app`` serves them as JSON at any path (200 when
+all are green, 503 otherwise) for the running service to expose as ``/healthz``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from campaigns.store.db import session_scope
+from campaigns.store.pipeline import get_lease, overdue_posts
+
+OVERDUE_AFTER = timedelta(seconds=60)
+BEAT_SILENT_AFTER = timedelta(seconds=30)  # > the lease TTL (20 s): a standby has taken over by then
+BEAT_LEASE = "beat"  # scheduler.beat.LEASE_NAME (campaigns does not import the scheduler)
+
+Ping = Callable[[], Iterable[str]]  # the names of the workers that answered
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    checks: list[Check]
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.checks)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checks": [asdict(check) for check in self.checks]}
+
+
+def _ago(seconds: float) -> str:
+    return f"{seconds:.0f} s ago" if seconds < 120 else f"{seconds / 60:.0f} min ago"
+
+
+def check_posts(engine: Engine, now: datetime, *, overdue_after: timedelta = OVERDUE_AFTER) -> Check:
+    with session_scope(engine, read_only=True) as session:
+        overdue = overdue_posts(session=session, now=now, grace=overdue_after)
+    if not overdue:
+        return Check("posts", True, "nothing overdue")
+    oldest = overdue[0]
+    due = _ago((now - oldest.scheduled_at).total_seconds())
+    count = f"{len(overdue)} post{'s' if len(overdue) != 1 else ''} overdue"
+    return Check("posts", False, f"{count}; oldest {oldest.id} ({oldest.status}) was due {due}")
+
+
+def check_beat(engine: Engine, now: datetime, *, silent_after: timedelta = BEAT_SILENT_AFTER) -> Check:
+    with session_scope(engine, read_only=True) as session:
+        lease = get_lease(session=session, name=BEAT_LEASE)
+    if lease is None or lease.renewed_at is None:
+        return Check("beat", False, "no beat has ever run (start `celery -A worker beat`)")
+    silent = (now - lease.renewed_at).total_seconds()
+    if lease.holder is None:
+        return Check("beat", False, f"no beat is active; the last one stopped {_ago(silent)}")
+    if now - lease.renewed_at > silent_after:
+        return Check("beat", False, f"silent: {lease.holder} last ticked {_ago(silent)}")
+    return Check("beat", True, f"{lease.holder} ticked {_ago(silent)}")
+
+
+def check_workers(ping: Ping, *, timeout: float) -> Check:
+    try:
+        names = sorted(ping())
+    except Exception as e:  # whatever the broker's client raises: the answer is "no"
+        return Check(
+            "workers", False, f"cannot ask the workers: {' '.join(str(e).split()) or type(e).__name__}"
+        )
+    if not names:
+        return Check("workers", False, f"no worker answered within {timeout:g} s")
+    return Check("workers", True, f"{len(names)} answered: {', '.join(names)}")
+
+
+def check_health(*, engine: Engine, now: datetime, ping: Ping, ping_timeout: float) -> Health:
+    """All checks. A database that cannot be reached turns the checks that need it red."""
+    checks = []
+    for name, check in (("posts", check_posts), ("beat", check_beat)):
+        try:
+            checks.append(check(engine, now))
+        except SQLAlchemyError as e:
+            checks.append(Check(name, False, f"cannot read the database: {' '.join(str(e).split())[:200]}"))
+    checks.append(check_workers(ping, timeout=ping_timeout))
+    return Health(checks)
+
+
+def celery_ping(app: Any, timeout: float) -> Ping:
+    """A ``Ping`` through Celery's remote control (works on Redis and the filesystem broker)."""
+
+    def ping() -> list[str]:
+        replies = app.control.inspect(timeout=timeout).ping() or {}
+        return list(replies)
+
+    return ping
+
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+def health_wsgi_app(check: Callable[[], Health]) -> Callable[[dict[str, Any], StartResponse], list[bytes]]:
+    """A WSGI app answering every GET with the health as JSON: 200 if green, 503 if not."""
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
+            start_response("405 Method Not Allowed", [("Allow", "GET, HEAD")])
+            return [b""]
+        health = check()
+        body = json.dumps(health.as_dict()).encode()
+        status = "200 OK" if health.ok else "503 Service Unavailable"
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # a probe every few seconds is no news
+        pass
+
+
+def make_health_server(host: str, port: int, check: Callable[[], Health]) -> WSGIServer:
+    """An HTTP server for ``health_wsgi_app``; run its ``serve_forever()`` in a thread."""
+    return make_server(host, port, health_wsgi_app(check), handler_class=_QuietHandler)

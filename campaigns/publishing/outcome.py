@@ -1,0 +1,46 @@
+"""What the publishing functions return, and the log lines people read."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from campaigns.platforms import MediaFile
+from campaigns.publishing.policy import describe_lateness
+from campaigns.store.models import Post
+
+log = logging.getLogger("campaigns.publishing")
+
+# Columns cleared whenever a post leaves `claimed`/`sending`: nobody owns it any more.
+RELEASED = {"claimed_at": None, "claimed_by": None}
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    """How one publish or reconcile call ended. ``str()`` is the one-line summary tasks return."""
+
+    post_id: str
+    outcome: (
+        str  # published | skipped | missed | released | retry | rate_limited | held | unconfirmed | failed
+    )
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.post_id}: {self.outcome}" + (f" ({self.detail})" if self.detail else "")
+
+
+def media_files(post: Post) -> tuple[MediaFile, ...]:
+    return tuple(MediaFile(Path(item["path"]), item.get("alt", "")) for item in post.media)
+
+
+def log_published(post: Post, *, handle: str, lateness: float | None, how: str = "") -> None:
+    """``published ssw-week:d1p1:twitter as @SSWAlliance_demo https://... 0.21 s after its time``."""
+    parts = len(post.parts)
+    extra = [
+        f"thread of {parts}" if parts > 1 else "",
+        describe_lateness(lateness) if lateness is not None else "",
+        how,
+    ]
+    url = post.remote_url or (post.remote_ids[0] if post.remote_ids else "(remote id unknown)")
+    log.info("published %s as %s %s %s", post.id, handle, url, ", ".join(e for e in extra if e))

@@ -1,0 +1,290 @@
+"""Publishing one post: the only code path that creates posts on a platform.
+
+The order is what makes it safe (each step commits before the next one talks to the platform):
+
+1. Guard: the post must still be ``claimed`` (anything else: another worker or a redelivered
+   message; return). Too late -> ``missed``. Paused campaign or held account -> back to scheduled.
+2. Wait out the rest of the look-ahead (the dispatcher claims a few seconds early).
+3. ``claimed -> sending`` and an attempt row, committed BEFORE the platform is called: a crash
+   from here on leaves a ``sending`` row that the sweep turns into ``unconfirmed`` and reconciles,
+   never a blind second create. A post already due (no wait) does this in the guard's transaction.
+4. Each part still missing (a thread resumes after the last recorded one): create it, commit its
+   remote id. The last part's id is committed with step 5, in the same conditional UPDATE.
+5. ``sending -> published``, and one log line.
+
+A single-part post thus costs two transactions, each one round trip per statement.
+
+Any platform error goes through ``policy.decide``; see ``_after_error``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_
+from sqlmodel import Session, col, select
+
+from campaigns.platforms import PlatformError
+from campaigns.publishing.alerts import flag_account, send_alert
+from campaigns.publishing.context import AccountNotConfigured, Context
+from campaigns.publishing.outcome import RELEASED, PublishResult, log, log_published, media_files
+from campaigns.publishing.policy import Decision, account_unusable, decide, early_wait
+from campaigns.publishing.reconcile import reconcile_post
+from campaigns.store.accounts import hold_account
+from campaigns.store.attempts import finish_attempt, record_part, start_attempt
+from campaigns.store.db import session_scope
+from campaigns.store.dispatch import MISSED_REASON, is_missed
+from campaigns.store.models import AccountState, Campaign, Post, PostStatus
+from campaigns.store.states import transition
+
+S = PostStatus
+
+
+@dataclass(slots=True)
+class Sending:
+    """A post this worker moved to ``sending``, and its attempt."""
+
+    post: Post  # detached copy; record_part keeps its remote_ids current
+    attempt_id: int
+    attempt: int  # the try's number (post.attempts after start_attempt)
+    started_at: datetime  # the attempt's start
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A part the platform has just taken."""
+
+    index: int
+    remote_id: str
+    url: str | None
+
+
+def publish_post(ctx: Context, post_id: str) -> PublishResult:
+    """Publish post ``post_id`` if it is claimed and due; never raises for a platform's answer.
+
+    Returns what happened. Raises only for infrastructure failures (the database), leaving the row
+    in a state the sweep recovers from.
+    """
+    # A post that is due (the usual case: its message arrives at its ETA) is guarded and moved to
+    # `sending` in one transaction: the same conditional UPDATE decides, one commit fewer.
+    with session_scope(ctx.engine) as session:
+        ready = _guard(ctx, session, post_id)
+        if isinstance(ready, PublishResult):
+            return ready
+        started = _start(ctx, session, post_id) if ready == 0 else None
+    if started is None:
+        ctx.sleep(ready)
+        with session_scope(ctx.engine) as session:
+            started = _start(ctx, session, post_id)
+    if isinstance(started, PublishResult):
+        return started
+    return _send(ctx, started)
+
+
+def _guard(ctx: Context, session: Session, post_id: str) -> PublishResult | float:
+    """The terminal-state guard. Returns a result (nothing to send) or the seconds to wait first."""
+    # The post, its campaign and its account's state in one round trip.
+    row = session.exec(
+        select(Post, Campaign, AccountState)
+        .outerjoin(Campaign, col(Campaign.slug) == col(Post.campaign_slug))
+        .outerjoin(
+            AccountState,
+            and_(
+                col(AccountState.platform) == col(Post.channel),
+                col(AccountState.account) == col(Post.account),
+            ),
+        )
+        .where(col(Post.id) == post_id)
+    ).first()
+    if row is None:
+        return PublishResult(post_id, "skipped", "no such post")
+    post, campaign, account = row
+    if post.status != S.CLAIMED:
+        return PublishResult(post_id, "skipped", f"it is {post.status}")
+    now = ctx.clock()
+    # A thread already partly out is finished rather than left half-published.
+    if not post.remote_ids and is_missed(deadline=post.missed_after, now=now):
+        values = {"status_reason": MISSED_REASON, **RELEASED}
+        if transition(
+            session=session, post_id=post_id, expected=S.CLAIMED, to=S.MISSED, now=now, values=values
+        ):
+            log.warning("missed %s: %s", post_id, MISSED_REASON)
+            return PublishResult(post_id, "missed", MISSED_REASON)
+        return PublishResult(post_id, "skipped", "it changed meanwhile")
+    held = _held_because(post, campaign, account, now)
+    if held:
+        transition(
+            session=session, post_id=post_id, expected=S.CLAIMED, to=S.SCHEDULED, now=now, values=RELEASED
+        )
+        return PublishResult(post_id, "released", held)
+    return early_wait(scheduled_at=post.scheduled_at, now=now)
+
+
+def _held_because(post: Post, campaign: Campaign | None, account: AccountState | None, now: datetime) -> str:
+    """Why a claimed post must not go out now ("" if nothing holds it): the dispatcher claimed it
+    before its campaign was paused or its account was held by another post's answer."""
+    if campaign is None or campaign.paused or campaign.removed_at is not None:
+        return "its campaign is paused"
+    if account is not None and account.attention_needed:
+        return f"{post.channel}/{post.account} needs attention"
+    if account is not None and account.rate_limited_until and account.rate_limited_until > now:
+        return f"{post.channel}/{post.account} is rate limited"
+    return ""
+
+
+def _start(ctx: Context, session: Session, post_id: str) -> Sending | PublishResult:
+    """``claimed -> sending`` and the attempt row; the caller commits before the platform is called."""
+    now = ctx.clock()
+    if not transition(session=session, post_id=post_id, expected=S.CLAIMED, to=S.SENDING, now=now):
+        return PublishResult(post_id, "skipped", "another worker took it")
+    attempt = start_attempt(session=session, post_id=post_id, now=now, worker=ctx.worker)
+    post = session.get(Post, post_id)  # no query when the guard loaded it in this session
+    assert attempt is not None and attempt.id is not None and post is not None  # we hold it
+    return Sending(post=post, attempt_id=attempt.id, attempt=attempt.number, started_at=now)
+
+
+def _send(ctx: Context, job: Sending) -> PublishResult:
+    post = job.post
+    try:
+        platform = ctx.platforms.get(post.channel, post.account)
+    except AccountNotConfigured as e:
+        return _after_error(ctx, job, account_unusable(str(e)), e)
+    lateness: float | None = None
+    last = len(post.parts) - 1
+    for index in range(len(post.remote_ids), len(post.parts)):
+        first = index == 0
+        try:
+            remote = platform.publish(
+                post.parts[index],
+                media=media_files(post) if first else (),
+                reply_to=post.remote_ids[-1] if post.remote_ids else None,
+                link=post.link if first else None,
+            )
+        except PlatformError as error:
+            decision = decide(error, attempt=job.attempt, now=ctx.clock(), rng=ctx.rng)
+            return _after_error(ctx, job, decision, error)
+        now = ctx.clock()
+        if first:
+            lateness = (now - post.scheduled_at).total_seconds()
+        part = Part(index=index, remote_id=remote.id, url=remote.url)
+        if index == last:  # its id is committed together with `published`: one commit, same guarantee
+            return _finish(ctx, job, lateness, part)
+        with session_scope(ctx.engine) as session:
+            recorded = _record(session, post, part, now)
+        if not recorded:
+            return _taken_over(post, part)
+    return _finish(ctx, job, lateness, None)
+
+
+def _record(session: Session, post: Post, part: Part, now: datetime) -> bool:
+    return record_part(
+        session=session, post=post, index=part.index, remote_id=part.remote_id, now=now, url=part.url
+    )
+
+
+def _taken_over(post: Post, part: Part) -> PublishResult:
+    """The sweep gave up on this worker (it took longer than a task may live)."""
+    log.warning(
+        "%s: part %d sent as %s, but the post was no longer ours", post.id, part.index + 1, part.remote_id
+    )
+    return PublishResult(post.id, "unconfirmed", "taken over by the sweep while sending")
+
+
+def _finish(ctx: Context, job: Sending, lateness: float | None, part: Part | None) -> PublishResult:
+    """Record the last part (if this call sent it), close the attempt and mark the post published."""
+    post = job.post
+    with session_scope(ctx.engine) as session:
+        now = ctx.clock()
+        values: dict[str, object] = {"published_at": now, "status_reason": None, **RELEASED}
+        if part is not None:
+            # The last part's id goes in with the move to published: one UPDATE, under the same
+            # condition (still `sending`) as record_part's, committed before anything else happens.
+            remote_ids = [*post.remote_ids, part.remote_id]
+            url = part.url if part.index == 0 else None  # the first part's link is the post's
+            values["remote_ids"] = remote_ids
+            if url is not None:
+                values["remote_url"] = url
+        won = transition(
+            session=session, post_id=post.id, expected=S.SENDING, to=S.PUBLISHED, now=now, values=values
+        )
+        if part is not None:
+            if not won:
+                return _taken_over(post, part)
+            post.remote_ids = remote_ids
+            if url is not None:
+                post.remote_url = url
+        finish_attempt(
+            session=session,
+            attempt_id=job.attempt_id,
+            now=now,
+            outcome="published",
+            response={"remote_ids": post.remote_ids},
+            started_at=job.started_at,
+        )
+    if not won:
+        log.warning("%s: every part is out, but the post was no longer ours to mark published", post.id)
+        return PublishResult(post.id, "unconfirmed", "taken over by the sweep while sending")
+    log_published(post, handle=ctx.platforms.handle(post.channel, post.account), lateness=lateness)
+    return PublishResult(post.id, "published", post.remote_url or "")
+
+
+def _after_error(
+    ctx: Context, job: Sending, decision: Decision, error: PlatformError | AccountNotConfigured
+) -> PublishResult:
+    """Record a failed try and move the post (and maybe its account) as ``decision`` says."""
+    post = job.post
+    problem = f"{error.kind}: {error.message}" if isinstance(error, PlatformError) else str(error)
+    alert = False
+    with session_scope(ctx.engine) as session:
+        now = ctx.clock()
+        finish_attempt(
+            session=session,
+            attempt_id=job.attempt_id,
+            now=now,
+            outcome=decision.outcome,
+            error=str(error),
+            started_at=job.started_at,
+        )
+        if decision.hold_account_until is not None:
+            hold_account(
+                session=session,
+                platform=post.channel,
+                account=post.account,
+                until=decision.hold_account_until,
+                reason=decision.reason,
+                now=now,
+            )
+        if decision.flag_account:
+            alert = flag_account(
+                session=session, platform=post.channel, account=post.account, reason=problem, now=now
+            )
+        values: dict[str, object] = {
+            "status_reason": decision.reason,
+            "next_attempt_at": decision.next_attempt_at,
+            **RELEASED,
+        }
+        if decision.refund_attempt:
+            values["attempts"] = job.attempt - 1
+        moved = transition(
+            session=session, post_id=post.id, expected=S.SENDING, to=decision.status, now=now, values=values
+        )
+    if alert:
+        send_alert(post.channel, post.account, problem)
+    if not moved:
+        log.warning("%s: %s, but the post was no longer ours", post.id, decision.reason)
+        return PublishResult(post.id, "unconfirmed", "taken over by the sweep while sending")
+    _log_decision(post.id, decision)
+    if decision.reconcile_now:
+        return reconcile_post(ctx, post.id)
+    return PublishResult(post.id, decision.outcome, decision.reason)
+
+
+def _log_decision(post_id: str, decision: Decision) -> None:
+    if decision.status == S.FAILED:
+        log.warning("failed %s: %s", post_id, decision.reason)
+    elif decision.status == S.UNCONFIRMED:
+        log.warning("unconfirmed %s: %s; asking the platform", post_id, decision.reason)
+    else:
+        when = f" (next try {decision.next_attempt_at:%H:%M:%S} UTC)" if decision.next_attempt_at else ""
+        log.info("not yet %s: %s%s", post_id, decision.reason, when)

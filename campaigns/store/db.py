@@ -1,0 +1,86 @@
+"""Engine and sessions. SQLite (WAL, busy timeout) by default; PostgreSQL via ``DATABASE_URL``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from campaigns.settings import get_settings
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def database_url() -> str:
+    """The database the service and the CLI use: settings' ``DATABASE_URL`` (default SQLite in ./var).
+
+    Raises campaigns.settings.SettingsError when the configuration is invalid.
+    """
+    return get_settings().database_url
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (default: ``database_url()``), set up for many short concurrent transactions.
+
+    A SQLite file's folder is created if missing. Raises sqlalchemy.exc.ArgumentError for a bad URL.
+    """
+    parsed = make_url(url or database_url())
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, **kwargs)
+    event.listen(engine, "connect", _on_sqlite_connect)
+    event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control away from the sqlite3 module (it would BEGIN lazily, only before a
+    # write); _on_sqlite_begin issues the BEGIN instead.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        # WAL: readers never block the writer, nor the writer the readers.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode except on power loss
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_begin(connection: Any) -> None:
+    # IMMEDIATE takes the write lock up front, waiting up to busy_timeout for it. A deferred
+    # transaction that reads, then writes after another process committed, fails at once with
+    # SQLITE_BUSY: the busy timeout cannot help there. Transactions here are short, so
+    # serialising them costs little and makes "read, decide, conditional UPDATE" safe.
+    # The price: on SQLite an open transaction blocks every other writer, so never keep one open
+    # across a platform call (commit first; sessions from session_scope don't reload on access).
+    # Read-only work opts out (session_scope(read_only=True)): a deferred read blocks nobody in WAL.
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
+
+
+@contextmanager
+def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+    """A session whose transaction commits when the block ends, and rolls back if it raises.
+
+    ``read_only``: never committed, and on SQLite it takes no write lock (others keep writing).
+    """
+    bind = engine.execution_options(sqlite_begin="DEFERRED") if read_only else engine
+    # expire_on_commit=False: rows read in the block stay readable after it (the CLI prints them).
+    with Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+            if not read_only:
+                session.commit()
+            # read_only: closing the session ends its transaction without expiring what was read.
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,1 @@
+"""Alembic migrations for the schedule database (run through ``campaigns.store.migrate``)."""

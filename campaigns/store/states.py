@@ -1,0 +1,127 @@
+"""The post state machine: the ONE place that says which status may follow which, and moves posts.
+
+::
+
+    scheduled -> claimed -> sending -> published
+        |           |          |-> failed       (permanent: the platform said no; reason recorded)
+        |           |          |-> unconfirmed  (may have reached the platform; being reconciled)
+        |           |          '-> scheduled    (transient, known not to have posted: retry later)
+        |           |-> scheduled               (claim released: a hold, a pause or a spec change)
+        |           '-> missed / cancelled
+        |-> missed                              (its late window passed before it could go out)
+        '-> cancelled                           (removed from the spec)
+
+    unconfirmed -> published | scheduled | failed   (what reconciliation with the platform finds)
+    failed, missed -> scheduled                     (``campaigns retry``, or an edit in the spec)
+    failed, missed -> cancelled, cancelled -> scheduled   (removed from / put back into the spec)
+    published: final.
+
+Every move is a conditional UPDATE (``... WHERE id = :id AND status = :expected``); the caller learns
+whether it won. Two workers, a dispatcher and ``campaigns apply`` can race on one row: exactly one
+wins each step, and the losers find out from the return value instead of double-posting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, Final
+
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from campaigns.store.models import Post, PostStatus
+
+__all__ = [
+    "ALLOWED",
+    "FOLLOWS_SPEC",
+    "HANDS_OFF",
+    "RETRYABLE",
+    "PostStatus",
+    "TransitionError",
+    "is_allowed",
+    "transition",
+    "update_if_status",
+]
+
+S = PostStatus
+ALLOWED: Final[Mapping[PostStatus, frozenset[PostStatus]]] = MappingProxyType(
+    {
+        S.SCHEDULED: frozenset({S.CLAIMED, S.MISSED, S.CANCELLED}),
+        S.CLAIMED: frozenset({S.SENDING, S.SCHEDULED, S.MISSED, S.CANCELLED}),
+        S.SENDING: frozenset({S.PUBLISHED, S.FAILED, S.UNCONFIRMED, S.SCHEDULED}),
+        S.UNCONFIRMED: frozenset({S.PUBLISHED, S.SCHEDULED, S.FAILED}),
+        S.FAILED: frozenset({S.SCHEDULED, S.CANCELLED}),
+        S.MISSED: frozenset({S.SCHEDULED, S.CANCELLED}),
+        S.CANCELLED: frozenset({S.SCHEDULED}),
+        S.PUBLISHED: frozenset(),
+    }
+)
+
+# Statuses in which the platform may hold (part of) the post: a spec change never touches these.
+HANDS_OFF: Final = frozenset({S.SENDING, S.UNCONFIRMED, S.PUBLISHED})
+# The rest follow the spec: edited in place, rescheduled, cancelled or restored.
+FOLLOWS_SPEC: Final = frozenset(PostStatus) - HANDS_OFF
+# What `campaigns retry` puts back in the queue.
+RETRYABLE: Final = frozenset({S.FAILED, S.MISSED})
+
+_COLUMNS: Final = frozenset(Post.model_fields) - {"id", "updated_at"}
+
+
+class TransitionError(ValueError):
+    """A transition the table does not allow was asked for: a bug in the caller, not a lost race."""
+
+
+def is_allowed(old: PostStatus, new: PostStatus) -> bool:
+    return new in ALLOWED[old]
+
+
+def transition(
+    *,
+    session: Session,
+    post_id: str,
+    expected: PostStatus,
+    to: PostStatus,
+    now: datetime,
+    values: Mapping[str, Any] | None = None,
+) -> bool:
+    """Move post ``post_id`` from ``expected`` to ``to``, setting ``values`` too, if it is still ``expected``.
+
+    Returns True if this caller won (the row was ``expected`` and is now ``to``), False if the post
+    is gone or another process moved it first. Raises TransitionError for a move the table forbids
+    or a value that is not a column, before touching the database. Does not commit.
+    """
+    if not is_allowed(expected, to):
+        raise TransitionError(f"a post cannot go from {expected} to {to}")
+    if values and "status" in values:
+        raise TransitionError("the new status is `to`, not a value")
+    return _conditional_update(session, post_id, expected, now, {**(values or {}), "status": to.value})
+
+
+def update_if_status(
+    *, session: Session, post_id: str, expected: PostStatus, now: datetime, values: Mapping[str, Any]
+) -> bool:
+    """Change columns of a post (not its status) only if it is still ``expected``. True if it was.
+
+    Raises TransitionError for a value that is not a column (or is the status: use ``transition``).
+    """
+    if "status" in values:
+        raise TransitionError("use transition() to change a post's status")
+    return _conditional_update(session, post_id, expected, now, values)
+
+
+def _conditional_update(
+    session: Session, post_id: str, expected: PostStatus, now: datetime, values: Mapping[str, Any]
+) -> bool:
+    unknown = set(values) - _COLUMNS
+    if unknown:
+        raise TransitionError(f"not a post column: {', '.join(sorted(unknown))}")
+    stmt = (
+        update(Post)
+        .where(col(Post.id) == post_id, col(Post.status) == expected.value)
+        .values(updated_at=now, **values)
+        # The in-memory copies are refreshed from the row; the WHERE cannot be judged in Python.
+        .execution_options(synchronize_session="fetch")
+    )
+    return session.exec(stmt).rowcount == 1

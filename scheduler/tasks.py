@@ -1,0 +1,41 @@
+"""The beat's tasks: dispatch due posts, sweep, sync specs. Each is one call into the domain."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from campaigns import publishing
+from campaigns.publishing.context import utc_now
+from campaigns.settings import get_settings
+from scheduler.specs import SpecWatcher
+from worker import runtime
+from worker.app import TASK_TIME_LIMIT, app
+from worker.tasks import publish_post
+
+# A `sending` row older than a task may live has no worker behind it any more.
+SENDING_TIMEOUT = timedelta(seconds=TASK_TIME_LIMIT + 30)
+_specs = SpecWatcher()
+
+
+@app.task(name="scheduler.tasks.dispatch_due")  # type: ignore[untyped-decorator]  # celery is untyped
+def dispatch_due() -> str:
+    """Claim the posts due within the look-ahead and enqueue one publish_post each, ETA its time."""
+    return str(publishing.dispatch_due(runtime.context(), _enqueue_publish))
+
+
+def _enqueue_publish(post_id: str, eta: datetime) -> None:
+    # A post already due goes without an ETA: the worker runs it at once instead of parking it in
+    # its timer first (the bulk of a burst; the guard checks the time anyway).
+    publish_post.apply_async((post_id,), eta=eta if eta > utc_now() else None)
+
+
+@app.task(name="scheduler.tasks.sweep")  # type: ignore[untyped-decorator]
+def sweep() -> str:
+    """Release lost claims, reconcile unconfirmed posts, mark missed ones, re-check flagged accounts."""
+    return str(publishing.sweep(runtime.context(), sending_timeout=SENDING_TIMEOUT))
+
+
+@app.task(name="scheduler.tasks.sync_specs")  # type: ignore[untyped-decorator]
+def sync_specs() -> str:
+    """Apply changed spec files to the schedule (nothing when no file changed or one is invalid)."""
+    return _specs.sync(engine=runtime.context().engine, specs_dir=get_settings().specs_dir, now=utc_now())

@@ -1,0 +1,126 @@
+"""The dispatcher's tick and the sweep: claims handed out once, lost work recovered, late posts missed."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from campaigns.publishing import Context, dispatch_due, sweep
+from sandbox.testing import SandboxHandle
+from tests.db_fixtures import NOW, add_campaign, add_post, run_concurrently
+from tests.publishing_helpers import Queue, SharedClock, make_context, post_row
+
+SECOND = timedelta(seconds=1)
+SENDING_TIMEOUT = timedelta(seconds=150)
+
+
+@pytest.fixture
+def clock(sandbox: SandboxHandle) -> SharedClock:
+    return SharedClock(sandbox)
+
+
+@pytest.fixture
+def ctx(engine: Engine, sandbox: SandboxHandle, clock: SharedClock) -> Context:
+    return make_context(engine, sandbox, clock)
+
+
+def test_it_enqueues_due_and_soon_due_posts_with_their_time_as_eta(ctx: Context, session: Session):
+    add_campaign(session)
+    add_post(session, "late", at=NOW - 10 * SECOND)
+    add_post(session, "in-2s", at=NOW + 2 * SECOND)
+    add_post(session, "in-10s", at=NOW + 10 * SECOND)
+    queue = Queue()
+
+    result = dispatch_due(ctx, queue)
+
+    assert queue.messages == [("late", NOW), ("in-2s", NOW + 2 * SECOND)]
+    assert result.enqueued == ["late", "in-2s"] and str(result) == "2 enqueued"
+
+
+def test_it_gives_the_claims_back_when_the_broker_refuses_the_messages(
+    ctx: Context, session: Session, engine: Engine, caplog: pytest.LogCaptureFixture
+):
+    add_campaign(session)
+    add_post(session, "due")
+
+    def broker_down(post_id: str, eta: datetime) -> None:
+        raise ConnectionRefusedError("[Errno 111] Connection refused")
+
+    result = dispatch_due(ctx, broker_down)
+
+    assert result.released == ["due"] and post_row(engine, "due").status == "scheduled"
+    assert "cannot enqueue due: [Errno 111] Connection refused" in caplog.messages
+
+
+def test_it_never_hands_one_post_to_two_dispatchers(
+    session: Session, engine: Engine, sandbox: SandboxHandle, clock: SharedClock
+):
+    add_campaign(session)
+    for n in range(40):
+        add_post(session, f"post-{n:02d}", at=NOW - n * SECOND)
+    dispatchers = [make_context(engine, sandbox, clock, worker=f"beat-{n}") for n in range(3)]
+    queues = [Queue() for _ in dispatchers]
+
+    def work(n: int, barrier: threading.Barrier) -> list[str]:
+        barrier.wait()
+        ids = []
+        for _ in range(5):  # small batches, so that the dispatchers' claims interleave
+            ids += dispatch_due(dispatchers[n], queues[n], limit=5).enqueued
+        return ids
+
+    claimed = [post_id for ids in run_concurrently(3, work) for post_id in ids]
+
+    assert sorted(claimed) == sorted(set(claimed)) and len(claimed) == 40
+
+
+def test_it_releases_claims_whose_task_never_started(
+    ctx: Context, session: Session, engine: Engine, clock: SharedClock
+):
+    add_campaign(session)
+    add_post(session, "lost", status="claimed", claimed_at=NOW - 61 * SECOND, claimed_by="dead-worker")
+    add_post(session, "waiting", status="claimed", claimed_at=NOW - 30 * SECOND, claimed_by="busy-worker")
+
+    result = sweep(ctx, sending_timeout=SENDING_TIMEOUT)
+
+    assert result.released == ["lost"] and str(result) == "1 claims released"
+    lost = post_row(engine, "lost")
+    assert (lost.status, lost.claimed_by, lost.claimed_at) == ("scheduled", None, None)
+    assert post_row(engine, "waiting").status == "claimed"
+
+
+def test_it_turns_sending_posts_whose_worker_died_into_unconfirmed(
+    ctx: Context, session: Session, engine: Engine
+):
+    add_campaign(session)
+    old = NOW - SENDING_TIMEOUT - SECOND
+    add_post(session, "orphan", status="sending", updated_at=old)
+    add_post(session, "in-flight", status="sending", updated_at=NOW - 10 * SECOND)
+
+    result = sweep(ctx, sending_timeout=SENDING_TIMEOUT)
+
+    assert result.expired == ["orphan"]
+    assert post_row(engine, "orphan").status == "unconfirmed"
+    assert post_row(engine, "in-flight").status == "sending"
+
+
+def test_it_marks_posts_past_their_late_window_missed_and_never_sends_them(
+    ctx: Context, session: Session, engine: Engine, sandbox: SandboxHandle, caplog: pytest.LogCaptureFixture
+):
+    add_campaign(session)
+    add_post(session, "after-outage", at=NOW - timedelta(hours=7), late_window=timedelta(hours=6))
+    add_post(session, "still-ok", at=NOW - timedelta(hours=5), late_window=timedelta(hours=6))
+    caplog.set_level(logging.WARNING, logger="campaigns")
+
+    result = sweep(ctx, sending_timeout=SENDING_TIMEOUT)
+    queue = Queue()
+    dispatch_due(ctx, queue)
+
+    assert result.missed == ["after-outage"]
+    assert post_row(engine, "after-outage").status == "missed"
+    assert [m for m, _ in queue.messages] == ["still-ok"]
+    assert "missed after-outage: its late window passed before it could be sent" in caplog.messages

@@ -1,0 +1,59 @@
+"""The spec-sync tick: applies changed specs, keeps the last valid schedule while a spec is broken,
+and reports a broken spec's problems once (not every tick)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from campaigns.store.models import Post
+from scheduler.specs import SpecWatcher
+from tests.db_fixtures import NOW
+
+VALID = """\
+campaign: Families Day
+every_year: May 15
+timezone: UTC
+time: "09:00"
+channels: [twitter]
+posts:
+  - text: "Today is the International Day of Families. #FamiliesDay"
+"""
+BROKEN = VALID.replace('time: "09:00"', 'time: "25:00"')
+
+
+def post_ids(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        return sorted(session.exec(select(Post.id)).all())
+
+
+def test_it_applies_a_spec_once_and_then_does_nothing_until_it_changes(engine: Engine, tmp_path: Path):
+    (tmp_path / "families.yaml").write_text(VALID)
+    watcher = SpecWatcher()
+
+    assert watcher.sync(engine=engine, specs_dir=tmp_path, now=NOW) == "applied"
+    assert watcher.sync(engine=engine, specs_dir=tmp_path, now=NOW) == "unchanged"
+    assert post_ids(engine) != []
+
+
+def test_it_keeps_the_last_valid_schedule_and_reports_a_broken_spec_once(
+    engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    spec = tmp_path / "families.yaml"
+    spec.write_text(VALID)
+    watcher = SpecWatcher()
+    watcher.sync(engine=engine, specs_dir=tmp_path, now=NOW)
+    before = post_ids(engine)
+    spec.write_text(BROKEN)
+    caplog.set_level(logging.WARNING)
+
+    outcomes = [watcher.sync(engine=engine, specs_dir=tmp_path, now=NOW) for _ in range(3)]
+
+    assert outcomes == ["invalid"] * 3
+    assert post_ids(engine) == before
+    problems = [m for m in caplog.messages if "families.yaml:4:" in m]
+    assert len(problems) == 1, caplog.messages

@@ -1,0 +1,63 @@
+"""The Celery settings keep the promises the design relies on (see worker/app.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from campaigns.health import BEAT_SILENT_AFTER
+from campaigns.publishing.dispatch import LOOKAHEAD
+from campaigns.publishing.sweep import CLAIM_TIMEOUT
+from campaigns.settings import load_settings
+from scheduler.beat import LEASE_TTL, RENEW_EVERY, STANDBY_POLL
+from scheduler.schedule import BEAT_SCHEDULE, DISPATCH_EVERY
+from scheduler.tasks import SENDING_TIMEOUT
+from worker.app import TASK_TIME_LIMIT, VISIBILITY_TIMEOUT, celery_config, make_app
+
+
+def test_it_never_lets_redis_redeliver_a_task_that_may_still_be_running():
+    config = celery_config(load_settings(redis_url="redis://127.0.0.1:6379/0", broker_prefix="campaigns-a"))
+
+    visibility = config["broker_transport_options"]["visibility_timeout"]
+    assert visibility == VISIBILITY_TIMEOUT > TASK_TIME_LIMIT + LOOKAHEAD.total_seconds()
+    assert config["task_time_limit"] == TASK_TIME_LIMIT
+    assert config["broker_transport_options"]["global_keyprefix"] == "campaigns-a:"
+    assert (
+        config["task_acks_late"],
+        config["task_reject_on_worker_lost"],
+        config["worker_prefetch_multiplier"],
+    ) == (
+        True,
+        False,
+        1,
+    )
+
+
+def test_it_treats_a_sending_post_as_orphaned_only_after_its_task_must_have_ended():
+    assert SENDING_TIMEOUT.total_seconds() > TASK_TIME_LIMIT
+
+
+def test_it_releases_a_lost_claim_only_after_its_eta_has_long_passed():
+    assert CLAIM_TIMEOUT > 10 * LOOKAHEAD
+
+
+def test_it_runs_the_embedded_broker_in_the_data_folder(tmp_path: Path):
+    settings = load_settings(data_dir=tmp_path / "var")
+
+    app = make_app(settings)
+
+    options = app.conf.broker_transport_options
+    assert app.conf.broker_url.startswith("atomicfs://")
+    assert Path(options["data_folder_in"]) == (tmp_path / "var" / "broker" / "queue").resolve()
+    assert all(Path(options[k]).is_dir() for k in ("data_folder_in", "processed_folder", "control_folder"))
+
+
+def test_it_drops_a_stale_tick_rather_than_piling_ticks_up():
+    for entry in BEAT_SCHEDULE.values():
+        assert 0 < entry["options"]["expires"] < entry["schedule"]
+    assert LOOKAHEAD.total_seconds() > DISPATCH_EVERY  # a post is claimed before its second comes
+
+
+def test_it_has_a_standby_beat_take_over_within_a_minute_and_health_notice_first():
+    takeover = LEASE_TTL.total_seconds() + STANDBY_POLL
+    assert takeover < 60
+    assert RENEW_EVERY * 3 < LEASE_TTL < BEAT_SILENT_AFTER

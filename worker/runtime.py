@@ -1,0 +1,48 @@
+"""What tasks work with in this process: one database engine and one set of platform adapters.
+
+Built on first use, in the process that runs tasks (a prefork child builds its own: a database
+connection or an HTTP session must never be shared across a fork).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from celery import signals
+
+from campaigns.publishing import Context, PlatformPool
+from campaigns.settings import get_settings
+from campaigns.store.db import make_engine
+
+log = logging.getLogger(__name__)
+_context: Context | None = None
+_lock = threading.Lock()
+
+
+def context() -> Context:
+    global _context
+    with _lock:
+        if _context is None:
+            settings = get_settings()
+            _context = Context(engine=make_engine(settings.database_url), platforms=PlatformPool(settings))
+        return _context
+
+
+@signals.worker_process_init.connect  # type: ignore[untyped-decorator]  # celery is untyped
+def _fresh_context_per_process(**_: Any) -> None:
+    """A new worker process: drop any inherited context, then get ready before the first task
+    (imports, the database connection), so that the first post is not late for it."""
+    global _context
+    if _context is not None:
+        _context.engine.dispose(close=False)  # the parent's connections stay the parent's
+    _context = None
+    try:
+        import campaigns.platforms.facebook
+        import campaigns.platforms.twitter  # noqa: F401
+
+        with context().engine.connect():
+            pass
+    except Exception as e:  # not fatal here: the first task will meet (and report) the problem
+        log.warning("worker process could not get ready: %s", " ".join(str(e).split())[:200])
