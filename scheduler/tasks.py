@@ -10,7 +10,7 @@ from campaigns.settings import get_settings
 from scheduler.specs import SpecWatcher
 from worker import runtime
 from worker.app import TASK_TIME_LIMIT, app
-from worker.tasks import publish_post
+from worker.tasks import publish_posts
 
 # A `sending` row older than a task may live has no worker behind it any more.
 SENDING_TIMEOUT = timedelta(seconds=TASK_TIME_LIMIT + 30)
@@ -19,14 +19,15 @@ _specs = SpecWatcher()
 
 @app.task(name="scheduler.tasks.dispatch_due")  # type: ignore[untyped-decorator]  # celery is untyped
 def dispatch_due() -> str:
-    """Claim the posts due within the look-ahead and enqueue one publish_post each, ETA its time."""
+    """Claim the posts due within the look-ahead and enqueue them (publish_posts, one message per
+    account and moment, ETA their time)."""
     return str(publishing.dispatch_due(runtime.context(), _enqueue_publish))
 
 
-def _enqueue_publish(post_id: str, eta: datetime) -> None:
-    # A post already due goes without an ETA: the worker runs it at once instead of parking it in
+def _enqueue_publish(post_ids: list[str], eta: datetime) -> None:
+    # Posts already due go without an ETA: the worker runs them at once instead of parking them in
     # its timer first (the bulk of a burst; the guard checks the time anyway).
-    publish_post.apply_async((post_id,), eta=eta if eta > utc_now() else None)
+    publish_posts.apply_async((post_ids,), eta=eta if eta > utc_now() else None)
 
 
 @app.task(name="scheduler.tasks.sweep")  # type: ignore[untyped-decorator]

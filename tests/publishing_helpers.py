@@ -1,5 +1,7 @@
 """Builders for the publishing tests: a clock shared with the sandbox, a Context, a "tick".
 
+Also a pytest plugin (tests/conftest.py): the ``clock`` and ``ctx`` fixtures.
+
 The clock starts at ``NOW`` and only moves when a test (or the code under test, by sleeping)
 advances it; the sandbox's clock moves with it, so the platform's timestamps, rate-limit resets
 and duplicate windows agree with ours.
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -31,6 +34,18 @@ from tests.db_fixtures import NOW
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
+
+
+@pytest.fixture
+def clock(sandbox: SandboxHandle) -> SharedClock:
+    """Our clock and the sandbox's, frozen together at ``NOW``."""
+    return SharedClock(sandbox)
+
+
+@pytest.fixture
+def ctx(engine: Engine, sandbox: SandboxHandle, clock: SharedClock) -> Context:
+    """A publishing Context on the test's database and the sandbox's demo accounts."""
+    return make_context(engine, sandbox, clock)
 
 
 class SharedClock:
@@ -87,12 +102,15 @@ def make_context(
 
 @dataclass
 class Queue:
-    """Stands in for the broker: what the dispatcher enqueued, in order."""
+    """Stands in for the broker: what the dispatcher enqueued, in order, a (post id, ETA) per post;
+    ``batches`` keeps the messages themselves."""
 
     messages: list[tuple[str, datetime]] = field(default_factory=list)
+    batches: list[tuple[list[str], datetime]] = field(default_factory=list)
 
-    def __call__(self, post_id: str, eta: datetime) -> None:
-        self.messages.append((post_id, eta))
+    def __call__(self, post_ids: list[str], eta: datetime) -> None:
+        self.batches.append((post_ids, eta))
+        self.messages += [(post_id, eta) for post_id in post_ids]
 
     def drain(self) -> list[tuple[str, datetime]]:
         taken, self.messages = self.messages, []

@@ -19,16 +19,6 @@ SECOND = timedelta(seconds=1)
 SENDING_TIMEOUT = timedelta(seconds=150)
 
 
-@pytest.fixture
-def clock(sandbox: SandboxHandle) -> SharedClock:
-    return SharedClock(sandbox)
-
-
-@pytest.fixture
-def ctx(engine: Engine, sandbox: SandboxHandle, clock: SharedClock) -> Context:
-    return make_context(engine, sandbox, clock)
-
-
 def test_it_enqueues_due_and_soon_due_posts_with_their_time_as_eta(ctx: Context, session: Session):
     add_campaign(session)
     add_post(session, "late", at=NOW - 10 * SECOND)
@@ -48,7 +38,7 @@ def test_it_gives_the_claims_back_when_the_broker_refuses_the_messages(
     add_campaign(session)
     add_post(session, "due")
 
-    def broker_down(post_id: str, eta: datetime) -> None:
+    def broker_down(post_ids: list[str], eta: datetime) -> None:
         raise ConnectionRefusedError("[Errno 111] Connection refused")
 
     result = dispatch_due(ctx, broker_down)

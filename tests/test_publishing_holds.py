@@ -22,22 +22,11 @@ from tests.publishing_helpers import (
     account_row,
     attempts_of,
     image,
-    make_context,
     post_row,
     tick,
 )
 
 IDS = [f"ssw-week:d1p{n}:twitter" for n in (1, 2, 3)]
-
-
-@pytest.fixture
-def clock(sandbox: SandboxHandle) -> SharedClock:
-    return SharedClock(sandbox)
-
-
-@pytest.fixture
-def ctx(engine: Engine, sandbox: SandboxHandle, clock: SharedClock) -> Context:
-    return make_context(engine, sandbox, clock)
 
 
 def three_due_posts(session: Session) -> None:

@@ -31,16 +31,6 @@ HANDLES = {"twitter": f"@{demo.X_USERNAME}", "facebook": demo.FB_PAGE_NAME}
 PLATFORM = {"twitter": "x", "facebook": "facebook"}
 
 
-@pytest.fixture
-def clock(sandbox: SandboxHandle) -> SharedClock:
-    return SharedClock(sandbox)
-
-
-@pytest.fixture
-def ctx(engine: Engine, sandbox: SandboxHandle, clock: SharedClock) -> Context:
-    return make_context(engine, sandbox, clock)
-
-
 @pytest.mark.parametrize("channel", ["twitter", "facebook"])
 def test_it_publishes_a_due_post_once_and_records_its_remote_id(
     ctx: Context,

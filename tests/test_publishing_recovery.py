@@ -34,16 +34,6 @@ CREATE = {"twitter": ("x", "/2/tweets"), "facebook": ("facebook", "/*/feed")}
 SENDING_TIMEOUT = timedelta(seconds=150)
 
 
-@pytest.fixture
-def clock(sandbox: SandboxHandle) -> SharedClock:
-    return SharedClock(sandbox)
-
-
-@pytest.fixture
-def ctx(engine: Engine, sandbox: SandboxHandle, clock: SharedClock) -> Context:
-    return make_context(engine, sandbox, clock)
-
-
 def fault_on_create(sandbox: SandboxHandle, channel: str, kind: str, **extra: object) -> None:
     platform, path = CREATE[channel]
     sandbox.add_fault(kind=kind, platform=platform, method="POST", path=path, times=1, **extra)

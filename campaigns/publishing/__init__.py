@@ -6,6 +6,7 @@ take a ``Context`` (database, platform adapters, clock) and a post id, and can b
 
 from __future__ import annotations
 
+from campaigns.publishing.batch import publish_batch
 from campaigns.publishing.context import Context, PlatformPool
 from campaigns.publishing.dispatch import DispatchResult, dispatch_due
 from campaigns.publishing.outcome import PublishResult
@@ -20,6 +21,7 @@ __all__ = [
     "PublishResult",
     "SweepResult",
     "dispatch_due",
+    "publish_batch",
     "publish_post",
     "reconcile_post",
     "sweep",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import case, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,12 +25,22 @@ S = PostStatus
 RELEASED = {"claimed_at": None, "claimed_by": None}
 
 
-def post_times(*, session: Session, ids: Sequence[str]) -> dict[str, datetime]:
-    """post id -> scheduled_at, for the given ids."""
+class DueAt(NamedTuple):
+    """When and from which account a claimed post goes out: what the dispatcher groups by."""
+
+    scheduled_at: datetime
+    channel: str
+    account: str
+
+
+def due_at(*, session: Session, ids: Sequence[str]) -> dict[str, DueAt]:
+    """post id -> (scheduled_at, channel, account), for the given ids."""
     if not ids:
         return {}
-    rows = session.exec(select(Post.id, Post.scheduled_at).where(col(Post.id).in_(list(ids))))
-    return dict(rows.all())
+    rows = session.exec(
+        select(Post.id, Post.scheduled_at, Post.channel, Post.account).where(col(Post.id).in_(list(ids)))
+    )
+    return {post_id: DueAt(at, channel, account) for post_id, at, channel, account in rows.all()}
 
 
 def _move(
