@@ -17,6 +17,7 @@ from campaigns.settings import get_settings
 from campaigns.store.dispatch import claim_due_posts
 from campaigns.store.models import Campaign, Post
 from campaigns.store.states import PostStatus, transition
+from campaigns.store.sync import sync_specs
 from tests.db_fixtures import NOW, status_of
 from tests.test_schedule_apply import ONE, SPEC, THREE, TWO
 
@@ -219,6 +220,24 @@ def test_it_shows_upcoming_published_failed_and_missed_posts_with_links_and_reas
     assert "Failed (1)" in output and "text too long (290 > 280)" in output
     assert "Missed: none." in output
     assert "`campaigns retry POST_ID`" in output
+
+
+def test_it_shows_first_the_spec_changes_that_were_not_applied_and_why(
+    run: RunCli, engine: Engine, specs: Path
+):
+    run("apply")
+    assert "NOT applied" not in run("status").output
+    (specs / "test-week.yaml").write_text(SPEC.replace('time: "10:00"', 'time: "25:00"'))
+    assert sync_specs(engine=engine, specs_dir=specs, now=NOW).outcome == "invalid"
+
+    output = run("status").output
+
+    lines = output.splitlines()
+    assert lines[0] == (
+        "Spec changes NOT applied since Tue 16 Mar 2027 09:00 UTC: the last valid version stays in force"
+    )
+    assert lines[1].startswith(f"{specs / 'test-week.yaml'}:4:7: error: "), output
+    assert "Upcoming (3)" in output  # the last valid schedule
 
 
 def test_it_flags_an_upcoming_post_that_is_already_past_its_late_window(run: RunCli):

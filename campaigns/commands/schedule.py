@@ -24,6 +24,7 @@ from campaigns.store import migrate
 from campaigns.store.db import database_url, make_engine, session_scope
 from campaigns.store.diff import Change, Kind
 from campaigns.store.models import Campaign, Post
+from campaigns.store.pipeline_models import SpecProblems
 from campaigns.store.queries import NotFound, NotRetryable, retry_post, set_operator_pause, status_report
 from campaigns.store.sync import (
     ScheduleConflict,
@@ -277,6 +278,18 @@ def _section(
     return table
 
 
+def _print_spec_problems(console: Console, problems: SpecProblems) -> None:
+    """First and in red: whoever edited a spec sees that their change was refused, and why."""
+    console.print(
+        f"Spec changes NOT applied since {_when(problems.since, 'UTC')}: "
+        "the last valid version stays in force",
+        style="bold red",
+    )
+    for line in problems.problems:
+        console.print(line, style="red", soft_wrap=True)  # one line each, to copy or click
+    console.print("Fix them (`campaigns validate` checks them): the service applies the specs within 10 s.")
+
+
 @click.command()
 @click.argument("campaign", required=False)
 @click.option("--limit", default=20, show_default=True, help="At most this many posts per section.")
@@ -287,6 +300,8 @@ def status(campaign: str | None, limit: int) -> None:
     with _engine() as engine, session_scope(engine, read_only=True) as session:
         report = status_report(session=session, slug=campaign, limit=limit)
     console = _console()
+    if report.spec_problems is not None:
+        _print_spec_problems(console, report.spec_problems)
     campaigns = _table("Campaigns", "campaign", "name", "state", "spec file")
     for row in report.campaigns:
         campaigns.add_row(row.slug, row.name, _state(row), row.source)

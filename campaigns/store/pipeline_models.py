@@ -1,13 +1,14 @@
-"""Tables of the publishing pipeline itself (not of the schedule): the beat lease.
+"""Tables of the publishing pipeline itself (not of the schedule): the beat lease, the spec problems.
 
-Imported by ``campaigns.store`` so that ``SQLModel.metadata`` always knows the table; its migration
-is ``migrations/versions/0002_beat_lease.py``.
+Imported by ``campaigns.store`` so that ``SQLModel.metadata`` always knows the tables; their
+migrations are ``migrations/versions/0002_beat_lease.py`` and ``0003_spec_problems.py``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from campaigns.store.types import UTCDateTime
@@ -28,3 +29,20 @@ class BeatLease(SQLModel, table=True):
     acquired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     renewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SpecProblems(SQLModel, table=True):
+    """Why the spec files in the folder are not the ones in force: one row, shared by every process.
+
+    Every worker process syncs the specs; the one whose conditional UPDATE changes ``fingerprint``
+    reports the problems (once, across processes and machines), and ``campaigns status`` shows them
+    to people who never read worker logs. ``fingerprint`` is None when nothing is wrong.
+    """
+
+    __tablename__ = "spec_problems"
+
+    name: str = Field(primary_key=True)
+    fingerprint: str | None = None  # sha256 of the invalid version's sorted file hashes
+    problems: list[str] = Field(default_factory=list, sa_type=JSON)  # "path:line:col: error: message"
+    since: datetime | None = Field(default=None, sa_type=UTCDateTime)  # first recorded for this version
+    updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -18,6 +18,8 @@ from sqlmodel import Session, col, select
 
 from campaigns.store.dispatch import missed_after
 from campaigns.store.models import Campaign, Post, PostStatus
+from campaigns.store.pipeline_models import SpecProblems
+from campaigns.store.spec_problems import current_spec_problems
 from campaigns.store.states import RETRYABLE, transition
 
 
@@ -97,6 +99,7 @@ class StatusReport:
     unconfirmed: list[Post]
     failed: list[Post]
     missed: list[Post]
+    spec_problems: SpecProblems | None = None  # why the spec files' latest version is not in force
 
 
 def status_report(*, session: Session, slug: str | None, limit: int = 20) -> StatusReport:
@@ -117,4 +120,5 @@ def status_report(*, session: Session, slug: str | None, limit: int = 20) -> Sta
         unconfirmed=posts([PostStatus.UNCONFIRMED]),
         failed=posts([PostStatus.FAILED], newest_first=True),
         missed=posts([PostStatus.MISSED], newest_first=True),
+        spec_problems=current_spec_problems(session=session),
     )

@@ -37,6 +37,7 @@ from campaigns.store.diff import (
     post_values,
 )
 from campaigns.store.models import Campaign, Post, PostStatus
+from campaigns.store.spec_problems import clear_spec_problems, current_spec_problems, record_spec_problems
 from campaigns.store.states import transition, update_if_status
 
 log = logging.getLogger(__name__)
@@ -267,16 +268,41 @@ def sync_specs(
         return SyncResult("invalid", hashes)
     with session_scope(engine, read_only=True) as session:
         if not force and not needs_sync(session=session, hashes=hashes, now=now):
+            # The files in force are the folder's: any recorded problem is over. Read first: this
+            # runs every tick in every process, and on SQLite a write transaction locks everyone.
+            if current_spec_problems(session=session) is not None:
+                _clear_problems(engine, now)
             return SyncResult("unchanged", hashes)
         empty = empty_folder_problem(session=session, specs_dir=specs_dir, files=len(hashes))
     if empty is not None:
-        log.warning("specs not applied: %s", empty)
+        _report_problems(engine, hashes, [empty], now, "specs not applied: %s")
         return SyncResult("invalid", hashes, [empty])
     loaded = load_specs([specs_dir], today=now.astimezone(UTC).date())
     if not loaded.ok:
-        for problem in loaded.errors:
-            log.warning("spec not applied: %s", problem)
+        _report_problems(engine, hashes, loaded.errors, now, "spec not applied: %s")
         return SyncResult("invalid", hashes, loaded.problems)
     diff = apply_specs(engine=engine, specs=loaded.campaigns, now=now, horizon=horizon)
     log.info("schedule synced: %d campaign and %d post changes", len(diff.campaigns), len(diff.posts))
+    _clear_problems(engine, now)
     return SyncResult("applied", hashes, loaded.problems, diff)
+
+
+def _report_problems(
+    engine: Engine, hashes: Mapping[str, str], problems: Sequence[Problem], now: datetime, template: str
+) -> None:
+    """Record the problems for every process to see; log them only if this process recorded them
+    first (each worker process syncs, and each would otherwise log the same lines)."""
+    with session_scope(engine) as session:
+        first = record_spec_problems(
+            session=session, hashes=hashes, problems=[str(p) for p in problems], now=now
+        )
+    if first:
+        for problem in problems:
+            log.warning(template, problem)
+
+
+def _clear_problems(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        cleared = clear_spec_problems(session=session, now=now)
+    if cleared:
+        log.info("campaign specs valid again: the schedule follows the spec files")
