@@ -7,7 +7,8 @@ reader, which also reports problems with their positions: tags, anchors and alia
 duplicate, null or very long keys, nesting deeper than the limit, directives and document markers
 after the first "---", backslash escapes, tabs, characters PyYAML refuses, a text not ending with a
 line break, plain scalars PyYAML would refuse (an indicator first, ":" inside [...]), a plain
-scalar folded from several lines where a hashtag comment may follow, YAML syntax errors, and a
+scalar folded from several lines where a hashtag comment may follow, a mapping inside [...], "- "
+after a quoted scalar on its line, text after a block scalar header, YAML syntax errors, and a
 document too big for the alias budget. ``tests/test_spec_reader_equivalence.py`` checks the two
 readers against each other; every rule above comes from a difference found there.
 """
@@ -46,6 +47,12 @@ _UNUSUAL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F
 _C1_CONTROL = re.compile(rb"\xc2[\x80-\x9f]")
 _SEPARATORS = re.compile(rb"\xe2\x80[\xa8\xa9]")
 _BOM_AND_NON_CHARACTERS = (b"\xef\xbb\xbf", b"\xef\xbf\xbe", b"\xef\xbf\xbf")
+# A quoted scalar followed on its line by "- ": rapidyaml reads `- "a" - "b"` as two items, PyYAML
+# refuses it. (Also matches harmless text such as "it's - fine" inside quotes: the reference reads those.)
+_DASH_AFTER_QUOTE = re.compile(rb"[\"'] +-[ \n]")
+# A block scalar header ("|", ">-", ...) first on its line with text after it: PyYAML refuses it
+# ("did not find expected comment or line break"), rapidyaml reads an empty value.
+_TEXT_AFTER_HEADER = re.compile(rb"^ *(?:- +)?[|>][-+0-9]* +[^#\s]", re.MULTILINE)
 # A hashtag after a plain scalar is a YAML comment that the reference puts back (see yaml_tree).
 _MAY_HAVE_HASHTAG_COMMENT = re.compile(r"[ \t]#\w")
 _HASHTAG_COMMENT = re.compile(r"^(\s+#\w.*?)\s*$")
@@ -117,6 +124,8 @@ def _usual_source(text: str) -> bytes | None:
     if _SEPARATORS.search(source) is not None:
         return None
     if b"\xef" in source and any(sequence in source for sequence in _BOM_AND_NON_CHARACTERS):
+        return None
+    if _DASH_AFTER_QUOTE.search(source) is not None or _TEXT_AFTER_HEADER.search(source) is not None:
         return None
     if b"%" in source and (source.startswith(b"%") or b"\n%" in source):  # a directive
         return None
@@ -208,6 +217,8 @@ class _Walk:
             if kind & _GIVE_UP:
                 raise _GiveUp
             if kind & _MAP:  # the commonest item (a post): straight to its keys
+                if flow:  # "[key: value]": libyaml refuses some that rapidyaml reads ("[key:]")
+                    raise _GiveUp
                 out.append(self.mapping(child, kind, depth + 1))
             else:
                 out.append(self.value(child, kind, depth, flow))
