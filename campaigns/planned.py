@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 CHANNELS = ("twitter", "facebook")
+DEFAULT_ACCOUNT = "default"  # each platform's account from the environment (campaigns.settings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ class PlannedPost:
     media: tuple[Media, ...] = ()
     link: str | None = None
     theme: str | None = None
-    account: str = "default"  # which configured account of `channel` publishes it
+    account: str = DEFAULT_ACCOUNT  # which configured account of `channel` publishes it
     late_window: timedelta = field(default=timedelta(hours=6))
     paused: bool = False
 

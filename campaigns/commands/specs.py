@@ -19,6 +19,20 @@ def _load(paths: tuple[str, ...]) -> LoadResult:
     return load_specs(list(paths) or [DEFAULT_SPECS], today=datetime.now(UTC).date())
 
 
+def _account_warnings(result: LoadResult) -> None:
+    """Add a warning for each account a spec names that this machine's configuration lacks."""
+    if not any(spec.doc.accounts for spec in result.campaigns):
+        return
+    from campaigns.settings import SettingsError, get_settings
+    from campaigns.spec.accounts import unconfigured_accounts
+
+    try:
+        configured = {(a.platform, a.name) for a in get_settings().accounts()}
+    except SettingsError:
+        return  # the configuration's own problem; `campaigns accounts check` reports it
+    result.problems += unconfigured_accounts(result.campaigns, configured)
+
+
 def _summary(result: LoadResult) -> str:
     errors = len(result.errors)
     warnings = len(result.problems) - errors
@@ -33,6 +47,7 @@ def _summary(result: LoadResult) -> str:
 def validate(paths: tuple[str, ...], fmt: str) -> None:
     """Check campaign specs (default: campaign_specs/) and report every problem as file:line:col."""
     result = _load(paths)
+    _account_warnings(result)
     if fmt == "json":
         click.echo(json.dumps([p.as_dict() for p in result.problems], indent=2, ensure_ascii=False))
     else:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from campaigns.planned import PlannedPost
+from campaigns.planned import DEFAULT_ACCOUNT, PlannedPost
 
 CHANNEL_LABELS = {"twitter": ("X", "bold cyan"), "facebook": ("Facebook", "bold blue")}
 
@@ -50,4 +50,7 @@ def _row(post: PlannedPost) -> tuple[str | Text, ...]:
         text.append(f"\n🧵 thread of {len(post.thread)} tweets", style="italic")
     for media in post.media:
         text.append(f"\n🖼  {media.path.name}, alt: {media.alt}", style="italic green")
-    return local, f"{post.scheduled_at:%H:%M}Z", campaign, Text(label, style=style), text
+    channel = Text(label, style=style)
+    if post.account != DEFAULT_ACCOUNT:
+        channel.append(f"\n{post.account}", style="dim")
+    return local, f"{post.scheduled_at:%H:%M}Z", campaign, channel, text

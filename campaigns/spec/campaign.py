@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from campaigns import timing
+from campaigns.planned import DEFAULT_ACCOUNT
 from campaigns.spec.model import CampaignDoc, DaySpec
 
 
@@ -32,6 +33,11 @@ class CampaignSpec:
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.doc.timezone)
+
+    def account(self, channel: str) -> str:
+        """The configured account that publishes this campaign's posts on ``channel``."""
+        chosen = getattr(self.doc.accounts, channel, None) if self.doc.accounts else None
+        return chosen or DEFAULT_ACCOUNT
 
     @property
     def paused(self) -> bool:

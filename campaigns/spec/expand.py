@@ -83,6 +83,7 @@ def _expand_post(spec: CampaignSpec, item: RenderedItem, year_in_ids: bool) -> I
             day=item.day_number,
             date=on,
             channel=channel,
+            account=spec.account(channel),
             scheduled_at=scheduled_at,
             local_time=local,
             timezone=doc.timezone,

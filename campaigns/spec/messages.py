@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
-from campaigns.spec.model import CampaignDoc, DaySpec, PostSpec
+from campaigns.spec.model import AccountsSpec, CampaignDoc, DaySpec, PostSpec
 
 YamlPath = tuple[str | int, ...]
 
@@ -21,10 +21,12 @@ _TYPE_WORDS = {
 }
 
 
-def model_at(loc: YamlPath) -> type[CampaignDoc | DaySpec | PostSpec]:
+def model_at(loc: YamlPath) -> type[CampaignDoc | DaySpec | PostSpec | AccountsSpec]:
     """Which model a mapping at ``loc`` is (``loc`` is the mapping's own path)."""
     if not loc:
         return CampaignDoc
+    if loc == ("accounts",):
+        return AccountsSpec
     if len(loc) >= 2 and loc[-2] == "posts":
         return PostSpec
     return DaySpec if loc[0] == "days" and len(loc) == 2 else CampaignDoc
@@ -94,4 +96,6 @@ def _pattern_message(loc: YamlPath, value: Any) -> str:
         return f"hashtag {_show(value)} must be '#' followed by letters, digits or _ (e.g. \"#SSWWeek\")"
     if loc and loc[-1] == "id":
         return f"id {_show(value)} may use only letters, digits, '-', '_' and '.'"
+    if len(loc) == 2 and loc[0] == "accounts":
+        return f"account name {_show(value)} may use only letters, digits, '-', '_' and '.'"
     return f"{_show(value)} is not in the expected form"

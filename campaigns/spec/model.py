@@ -124,6 +124,20 @@ class DaySpec(_Strict):
     _link = field_validator("link")(_check_link)
 
 
+_ACCOUNT_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class AccountsSpec(_Strict):
+    """Which configured account posts on each channel (by the name the service's configuration gives it)."""
+
+    twitter: str | None = Field(
+        None, pattern=_ACCOUNT_NAME, description="The X account's name; default: `default`."
+    )
+    facebook: str | None = Field(
+        None, pattern=_ACCOUNT_NAME, description="The Facebook Page's name; default: `default`."
+    )
+
+
 class CampaignDoc(_Strict):
     """A campaign: one YAML file in `campaign_specs/`."""
 
@@ -152,6 +166,10 @@ class CampaignDoc(_Strict):
     )
     link: str | None = Field(
         None, description="What `{link}` means in a post, unless a day or post sets its own."
+    )
+    accounts: AccountsSpec | None = Field(
+        None,
+        description="Which configured account posts on each channel; each platform's `default` if not given.",
     )
     paused: bool = Field(False, description="true stops this campaign's posts from going out until set back.")
     late_window: str = Field("6h", description="How late a post may still go out after an outage.")
