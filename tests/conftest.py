@@ -1,3 +1,17 @@
-"""Shared fixtures. The platform sandbox fixtures come from ``sandbox.pytest_plugin``."""
+"""Shared fixtures. The platform sandbox fixtures come from ``sandbox.pytest_plugin``.
+
+Property tests (hypothesis) are derandomized by default, so that ``make test`` gives the same
+result on every run and CI never fails on an example no one has seen locally. To look for new
+failing examples, run them with ``HYPOTHESIS_PROFILE=explore`` (random) and more examples (each
+test file names its variable, e.g. ``READER_EXAMPLES=20000``).
+"""
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 pytest_plugins = ["sandbox.pytest_plugin", "tests.db_fixtures", "tests.publishing_helpers"]
