@@ -162,6 +162,32 @@ def test_it_resumes_a_thread_after_the_last_part_recorded_when_a_worker_dies_mid
     assert (post.status, post.remote_ids) == ("published", [p["id"] for p in posts])
 
 
+def test_it_finishes_a_thread_cut_by_an_outage_longer_than_its_late_window(
+    session: Session, engine: Engine, sandbox: SandboxHandle, clock: SharedClock
+):
+    parts = ["1/3 Why social service workers matter", "2/3 They keep families together", "3/3 Thank one"]
+    add_campaign(session)
+    add_post(session, PID, text=parts[0], thread=parts, late_window=timedelta(hours=6))
+    dying = make_context(engine, sandbox, clock, wrap=lambda p: CrashAfterParts(p, parts=1))  # type: ignore[arg-type, return-value]
+    dispatch_due(dying, Queue())
+    with pytest.raises(Crash):
+        publish_post(dying, PID)
+
+    clock.advance(timedelta(hours=7).total_seconds())  # everything was down meanwhile
+    ctx = make_context(engine, sandbox, clock)
+    swept = sweep(ctx, sending_timeout=SENDING_TIMEOUT)
+    next_try = post_row(engine, PID).next_attempt_at
+    assert swept.missed == [] and next_try is not None
+    clock.to(next_try)
+    sweep(ctx, sending_timeout=SENDING_TIMEOUT)
+    tick(ctx)
+
+    posts = sandbox.posts()
+    assert [p["text"] for p in posts] == parts, "half a thread must not stay online"
+    assert [p["in_reply_to"] for p in posts] == [None, posts[0]["id"], posts[1]["id"]]
+    assert post_row(engine, PID).status == "published"
+
+
 def test_it_records_a_thread_part_that_arrived_before_the_worker_died_and_sends_only_the_rest(
     session: Session, engine: Engine, sandbox: SandboxHandle, clock: SharedClock
 ):

@@ -109,6 +109,22 @@ def test_it_leaves_posts_past_their_late_window_to_the_missed_sweep(session: Ses
     assert mark_missed_posts(session=session, now=NOW) == ["too-late"]
 
 
+def test_it_finishes_a_thread_partly_out_even_past_its_late_window(session: Session):
+    add_campaign(session)
+    parts = ["1/3 Why it matters", "2/3 Who they are", "3/3 Thank one today"]
+    late = {
+        "at": NOW - timedelta(hours=7),
+        "late_window": timedelta(hours=6),
+        "text": parts[0],
+        "thread": parts,
+    }
+    add_post(session, "thread-half-out", remote_ids=["2124660541996666880"], **late)  # type: ignore[arg-type]
+    add_post(session, "thread-not-started", **late)  # type: ignore[arg-type]
+
+    assert mark_missed_posts(session=session, now=NOW) == ["thread-not-started"]
+    assert claim(session) == ["thread-half-out"]  # half a thread online is worse than a late end
+
+
 def test_it_claims_at_most_the_limit_soonest_first(session: Session):
     add_campaign(session)
     for n in range(5):

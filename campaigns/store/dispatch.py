@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Exists, and_, exists, false, or_, update
+from sqlalchemy import ColumnElement, Exists, String, and_, cast, exists, false, or_, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -40,6 +40,12 @@ def _account_held(now: datetime) -> Exists:
     )
 
 
+def _partly_sent() -> ColumnElement[bool]:
+    """A thread with parts already on the platform: finished even past its late window, rather than
+    leaving half a thread online (``remote_ids`` is a JSON list: ``[]`` until the first part is out)."""
+    return cast(col(Post.remote_ids), String) != "[]"
+
+
 def due_posts_query(*, now: datetime, lookahead: timedelta, limit: int) -> SelectOfScalar[str]:
     """SELECT the ids of the posts a dispatcher may claim at ``now``, soonest first."""
     return (
@@ -48,7 +54,7 @@ def due_posts_query(*, now: datetime, lookahead: timedelta, limit: int) -> Selec
         .where(
             col(Post.status) == PostStatus.SCHEDULED.value,
             col(Post.scheduled_at) <= now + lookahead,
-            col(Post.missed_after) >= now,  # too late: mark_missed_posts takes it
+            or_(col(Post.missed_after) >= now, _partly_sent()),  # too late: mark_missed_posts takes it
             or_(col(Post.next_attempt_at).is_(None), col(Post.next_attempt_at) <= now),
             col(Campaign.spec_paused) == false(),
             col(Campaign.operator_paused) == false(),
@@ -98,12 +104,17 @@ def mark_missed_posts(*, session: Session, now: datetime) -> list[str]:
     """Move every scheduled post whose late window has passed at ``now`` to missed; return their ids.
 
     Uses the rule of ``is_missed``. Claimed posts are left to their claimer, which checks
-    ``is_missed`` before sending. Does not commit.
+    ``is_missed`` before sending. A thread already partly out is not missed: it is finished.
+    Does not commit.
     """
     assert is_allowed(PostStatus.SCHEDULED, PostStatus.MISSED)
     stmt = (
         update(Post)
-        .where(and_(col(Post.status) == PostStatus.SCHEDULED.value, col(Post.missed_after) < now))
+        .where(
+            and_(
+                col(Post.status) == PostStatus.SCHEDULED.value, col(Post.missed_after) < now, ~_partly_sent()
+            )
+        )
         .values(status=PostStatus.MISSED.value, status_reason=MISSED_REASON, updated_at=now)
         .returning(col(Post.id))
         .execution_options(synchronize_session=False)
