@@ -142,6 +142,26 @@ def test_it_cancels_every_campaign_from_an_empty_folder_only_when_told_to(
     assert status_of(engine, ONE) == "cancelled"
 
 
+def test_it_shows_a_removed_campaigns_history_by_name_but_pauses_only_current_ones(
+    run: RunCli, engine: Engine, specs: Path
+):
+    run("apply")
+    with Session(engine) as session:
+        for old, new in [("scheduled", "claimed"), ("claimed", "sending"), ("sending", "published")]:
+            transition(session=session, post_id=ONE, expected=PostStatus(old), to=PostStatus(new), now=NOW)
+        session.commit()
+    (specs / "test-week.yaml").unlink()
+    run("apply", "--allow-empty")
+
+    status = run("status", "test-week").output
+    refused = run("pause", "test-week", ok=False).output
+
+    assert "removed from the specs on" in status and has_row(status, ONE, "twitter", "published")
+    assert "Upcoming: none." in status  # the rest were cancelled with the spec
+    assert "campaign 'test-week' was removed from the specs on" in refused
+    assert "test-week" not in run("status").output.split("Upcoming")[0]  # not among current campaigns
+
+
 def test_it_pauses_and_resumes_a_campaign_and_the_dispatcher_obeys(run: RunCli, engine: Engine):
     run("apply")
 

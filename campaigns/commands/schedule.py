@@ -260,6 +260,8 @@ def retry(post_id: str) -> None:
 
 
 def _state(campaign: Campaign) -> str:
+    if campaign.removed_at is not None:
+        return f"removed from the specs on {campaign.removed_at:%Y-%m-%d %H:%M} UTC"
     by = [
         who
         for who, on in (("its spec", campaign.spec_paused), ("an operator", campaign.operator_paused))

@@ -38,12 +38,23 @@ class PauseResult:
     still_paused_by_spec: list[str]  # resumed, but their spec still says `paused: true`
 
 
-def _campaigns(session: Session, slug: str | None) -> Sequence[Campaign]:
-    stmt = select(Campaign).where(col(Campaign.removed_at).is_(None)).order_by(col(Campaign.slug))
+def _campaigns(session: Session, slug: str | None, *, removed_too: bool = False) -> Sequence[Campaign]:
+    """The current campaigns, or the one named ``slug`` (also a removed one if ``removed_too``).
+
+    Raises NotFound for a name the schedule does not have, or had (saying when it was removed).
+    """
+    stmt = select(Campaign).order_by(col(Campaign.slug))
     if slug is not None:
         stmt = stmt.where(col(Campaign.slug) == slug)
+    if not (removed_too and slug is not None):
+        stmt = stmt.where(col(Campaign.removed_at).is_(None))
     found = session.exec(stmt).all()
     if slug is not None and not found:
+        gone = session.get(Campaign, slug)
+        if gone is not None and gone.removed_at is not None:
+            raise NotFound(
+                f"campaign {slug!r} was removed from the specs on {gone.removed_at:%Y-%m-%d %H:%M} UTC"
+            )
         raise NotFound(f"no campaign {slug!r} in the schedule (run `campaigns apply` first?)")
     return found
 
@@ -104,7 +115,7 @@ class StatusReport:
 
 def status_report(*, session: Session, slug: str | None, limit: int = 20) -> StatusReport:
     """The posts people want to see, per kind, at most ``limit`` each. Raises NotFound for a bad slug."""
-    campaigns = list(_campaigns(session, slug))
+    campaigns = list(_campaigns(session, slug, removed_too=True))  # its history stays worth seeing
 
     def posts(statuses: Sequence[PostStatus], *, newest_first: bool = False) -> list[Post]:
         stmt = select(Post).where(col(Post.status).in_([s.value for s in statuses]))
