@@ -66,6 +66,16 @@ def has_row(output: str, *cells: str) -> bool:
     return False
 
 
+def mark_published(engine: Engine, post_id: str) -> None:
+    """Take a scheduled post through the state machine to published, as a worker would."""
+    with Session(engine) as session:
+        for old, new in [("scheduled", "claimed"), ("claimed", "sending"), ("sending", "published")]:
+            transition(
+                session=session, post_id=post_id, expected=PostStatus(old), to=PostStatus(new), now=NOW
+            )
+        session.commit()
+
+
 def test_it_shows_the_changes_by_post_id_without_making_them(run: RunCli, engine: Engine):
     result = run("diff")
 
@@ -92,10 +102,7 @@ def test_it_reports_moves_edits_cancellations_and_published_posts_left_alone(
     run: RunCli, engine: Engine, specs: Path
 ):
     run("apply")
-    with Session(engine) as session:
-        for old, new in [("scheduled", "claimed"), ("claimed", "sending"), ("sending", "published")]:
-            transition(session=session, post_id=THREE, expected=PostStatus(old), to=PostStatus(new), now=NOW)
-        session.commit()
+    mark_published(engine, THREE)
     edited = (
         SPEC.replace('"12:00"', '"13:30"')
         .replace("Day one #", "Day one, reworded #")
@@ -146,10 +153,7 @@ def test_it_shows_a_removed_campaigns_history_by_name_but_pauses_only_current_on
     run: RunCli, engine: Engine, specs: Path
 ):
     run("apply")
-    with Session(engine) as session:
-        for old, new in [("scheduled", "claimed"), ("claimed", "sending"), ("sending", "published")]:
-            transition(session=session, post_id=ONE, expected=PostStatus(old), to=PostStatus(new), now=NOW)
-        session.commit()
+    mark_published(engine, ONE)
     (specs / "test-week.yaml").unlink()
     run("apply", "--allow-empty")
 
