@@ -9,12 +9,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
 from campaigns.cli import cli
 from campaigns.platforms import platform_for
 from campaigns.settings import Settings, get_settings, load_settings
+from campaigns.store.accounts import flag_credentials
+from campaigns.store.models import AccountState
 from sandbox import demo
 from sandbox.testing import SandboxHandle
+from tests.db_fixtures import NOW
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -57,6 +62,33 @@ def test_it_fails_with_one_line_saying_why_an_account_does_not_work(sandbox: San
         "facebook default  FAILED  credentials rejected: Error validating access token"
     )
     assert facebook.endswith("(code 190, subcode 460)")
+
+
+def test_it_resumes_at_once_a_held_account_that_works_again(
+    sandbox: SandboxHandle, monkeypatch: pytest.MonkeyPatch, db_url: str, engine: Engine
+) -> None:
+    with Session(engine) as session:  # the service stopped using both after a rejected token
+        for platform in ("twitter", "facebook"):
+            flag_credentials(session=session, platform=platform, account="default", reason="401", now=NOW)
+        session.commit()
+    sandbox.add_fault(kind="revoke", platform="facebook")  # ...and only X's was fixed since
+    monkeypatch.setenv("DATABASE_URL", db_url)
+
+    result = run("accounts", "check")
+
+    assert result.exit_code == 1
+    assert (
+        result.output.splitlines()[-1]
+        == "twitter/default works again: its held posts go out from the next tick."
+    )
+    with Session(engine) as session:
+        states = {a.platform: a.attention_needed for a in session.exec(select(AccountState))}
+    assert states == {"twitter": False, "facebook": True}
+
+
+def test_it_creates_no_database_just_to_look_for_held_accounts(tmp_path: Path) -> None:
+    assert run("accounts", "check").exit_code == 0
+    assert not (tmp_path / "var").exists()
 
 
 def test_it_suggests_starting_the_sandbox_when_it_does_not_answer(monkeypatch: pytest.MonkeyPatch) -> None:

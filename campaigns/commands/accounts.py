@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
+from sqlalchemy.engine import make_url
 
 from campaigns.platforms import MediaFile, PlatformError, TransientError, platform_for
 from campaigns.platforms.accounts import CHANNELS, AccountConfig
@@ -22,18 +24,51 @@ def accounts() -> None:
 def check() -> None:
     """Ask each configured account's platform who it is (X users/me, Graph me).
 
-    Prints one line per account and exits with status 1 if any of them does not work.
+    Prints one line per account and exits with status 1 if any of them does not work. An account
+    the service had stopped using (rejected credentials) and that works now is resumed at once.
     """
     settings = _settings()
     configs = settings.accounts()
     width = max(len(c.name) for c in configs)
-    failures = 0
+    working = []
     for config in configs:
         ok, detail = _check(config, settings)
-        failures += not ok
+        if ok:
+            working.append(config)
         click.echo(f"{config.platform:<8} {config.name:<{width}}  {'ok' if ok else 'FAILED'}  {detail}")
-    if failures:
+    for label in _resume(working):
+        click.echo(f"{label} works again: its held posts go out from the next tick.")
+    if len(working) < len(configs):
         raise SystemExit(1)
+
+
+def _resume(working: Sequence[AccountConfig]) -> list[str]:
+    """Clear the "needs attention" flag of the accounts that work now, so that their held posts go
+    out at once rather than at the service's next re-check (up to 5 minutes). Returns their labels.
+
+    Nothing to do without a schedule database: this command also runs before the service ever has.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from campaigns.store.accounts import clear_credentials_flag
+    from campaigns.store.db import database_url, make_engine, session_scope
+
+    url = make_url(database_url())
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+        return []  # never created: do not create an empty database just to look in it
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        with session_scope(engine) as session:
+            now = datetime.now(UTC)
+            return [
+                c.label
+                for c in working
+                if clear_credentials_flag(session=session, platform=c.platform, account=c.name, now=now)
+            ]
+    except SQLAlchemyError:  # no schedule tables yet, or the database is down: nothing is held there
+        return []
+    finally:
+        engine.dispose()
 
 
 @click.command("publish-test")
