@@ -25,7 +25,8 @@ from scheduler.schedule import BEAT_SCHEDULE
 from worker import broker
 
 # The hard limit of one task. A publish makes a few HTTP calls of at most HTTP_TIMEOUT (10 s)
-# each; 120 s means something is stuck. The sweep treats a `sending` row older than this
+# each, and a message of several posts starts none after its 30 s budget (publishing.batch), so
+# 120 s means something is stuck. The sweep treats a `sending` row older than this
 # (plus a margin) as orphaned, so the two must agree: see scheduler.tasks.SENDING_TIMEOUT.
 TASK_TIME_LIMIT = 120
 # Redis redelivers a message not acked within this. It must exceed the longest a task can hold
