@@ -13,10 +13,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, col
 
+from campaigns.store.hot_path import connection_of, show_in_session, table_of
 from campaigns.store.models import Attempt, Post, PostStatus
+
+_POSTS = table_of(Post)
+_ATTEMPTS = table_of(Attempt)
 
 REDACTED = "[redacted]"
 _SECRET_KEY = re.compile(r"token|secret|password|passwd|authorization|signature|cookie|(^|_)key$", re.I)
@@ -43,19 +47,19 @@ def start_attempt(
 
     Commit before calling the platform, so that the try is on record even if the process dies in it.
     """
-    number = session.exec(
-        update(Post)
-        .where(col(Post.id) == post_id, col(Post.status) == PostStatus.SENDING.value)
-        .values(attempts=col(Post.attempts) + 1, updated_at=now)
-        .returning(col(Post.attempts))
-        .execution_options(synchronize_session=False)
+    connection = connection_of(session)  # Core statements: see campaigns.store.hot_path
+    number = connection.execute(
+        update(_POSTS)
+        .where(_POSTS.c.id == post_id, _POSTS.c.status == PostStatus.SENDING.value)
+        .values(attempts=_POSTS.c.attempts + 1, updated_at=now)
+        .returning(_POSTS.c.attempts)
     ).scalar_one_or_none()
     if number is None:
         return None
-    attempt = Attempt(post_id=post_id, number=number, worker=worker, started_at=now)
-    session.add(attempt)
-    session.flush()
-    return attempt
+    show_in_session(session, Post, post_id, {"attempts": number, "updated_at": now})
+    values = {"post_id": post_id, "number": number, "worker": worker, "started_at": now}
+    attempt_id = connection.execute(insert(_ATTEMPTS).values(**values).returning(_ATTEMPTS.c.id)).scalar_one()
+    return Attempt(id=attempt_id, **values)
 
 
 def finish_attempt(
@@ -78,22 +82,26 @@ def finish_attempt(
             raise LookupError(f"no attempt {attempt_id}")
         started_at = attempt.started_at
     redacted = redact(error) if error else None
-    post_id = session.exec(
-        update(Attempt)
-        .where(col(Attempt.id) == attempt_id)
-        .values(
-            finished_at=now,
-            duration_ms=max(0, round((now - started_at).total_seconds() * 1000)),
-            outcome=outcome,
-            error=redacted,
-            response=redact(dict(response)) if response is not None else None,
+    values = {
+        "finished_at": now,
+        "duration_ms": max(0, round((now - started_at).total_seconds() * 1000)),
+        "outcome": outcome,
+        "error": redacted,
+        "response": redact(dict(response)) if response is not None else None,
+    }
+    post_id = (
+        connection_of(session)  # a Core statement: see campaigns.store.hot_path
+        .execute(
+            update(_ATTEMPTS)
+            .where(_ATTEMPTS.c.id == attempt_id)
+            .values(**values)
+            .returning(_ATTEMPTS.c.post_id)
         )
-        .returning(col(Attempt.post_id))
-        # A copy of the row in this session (its caller's) sees the change; no query for that.
-        .execution_options(synchronize_session="evaluate")
-    ).scalar_one_or_none()
+        .scalar_one_or_none()
+    )
     if post_id is None:
         raise LookupError(f"no attempt {attempt_id}")
+    show_in_session(session, Attempt, attempt_id, values)  # a copy of the row in the caller's session
     if redacted:
         session.exec(
             update(Post)

@@ -28,9 +28,10 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Final
 
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlalchemy import Table, update
+from sqlmodel import Session
 
+from campaigns.store.hot_path import connection_of, show_in_session, table_of
 from campaigns.store.models import Post, PostStatus
 
 __all__ = [
@@ -67,6 +68,7 @@ FOLLOWS_SPEC: Final = frozenset(PostStatus) - HANDS_OFF
 RETRYABLE: Final = frozenset({S.FAILED, S.MISSED})
 
 _COLUMNS: Final = frozenset(Post.model_fields) - {"id", "updated_at"}
+_POSTS: Final[Table] = table_of(Post)
 
 
 class TransitionError(ValueError):
@@ -117,11 +119,9 @@ def _conditional_update(
     unknown = set(values) - _COLUMNS
     if unknown:
         raise TransitionError(f"not a post column: {', '.join(sorted(unknown))}")
-    stmt = (
-        update(Post)
-        .where(col(Post.id) == post_id, col(Post.status) == expected.value)
-        .values(updated_at=now, **values)
-        # The in-memory copies are refreshed from the row; the WHERE cannot be judged in Python.
-        .execution_options(synchronize_session="fetch")
-    )
-    return session.exec(stmt).rowcount == 1
+    values = {"updated_at": now, **values}
+    stmt = update(_POSTS).where(_POSTS.c.id == post_id, _POSTS.c.status == expected.value).values(**values)
+    if connection_of(session).execute(stmt).rowcount != 1:  # Core: see campaigns.store.hot_path
+        return False
+    show_in_session(session, Post, post_id, values)
+    return True
