@@ -43,20 +43,17 @@ def _campaigns(session: Session, slug: str | None, *, removed_too: bool = False)
 
     Raises NotFound for a name the schedule does not have, or had (saying when it was removed).
     """
-    stmt = select(Campaign).order_by(col(Campaign.slug))
-    if slug is not None:
-        stmt = stmt.where(col(Campaign.slug) == slug)
-    if not (removed_too and slug is not None):
-        stmt = stmt.where(col(Campaign.removed_at).is_(None))
-    found = session.exec(stmt).all()
-    if slug is not None and not found:
-        gone = session.get(Campaign, slug)
-        if gone is not None and gone.removed_at is not None:
-            raise NotFound(
-                f"campaign {slug!r} was removed from the specs on {gone.removed_at:%Y-%m-%d %H:%M} UTC"
-            )
+    if slug is None:
+        stmt = select(Campaign).where(col(Campaign.removed_at).is_(None)).order_by(col(Campaign.slug))
+        return session.exec(stmt).all()
+    campaign = session.get(Campaign, slug)
+    if campaign is None:
         raise NotFound(f"no campaign {slug!r} in the schedule (run `campaigns apply` first?)")
-    return found
+    if campaign.removed_at is not None and not removed_too:
+        raise NotFound(
+            f"campaign {slug!r} was removed from the specs on {campaign.removed_at:%Y-%m-%d %H:%M} UTC"
+        )
+    return [campaign]
 
 
 def set_operator_pause(*, session: Session, slug: str | None, paused: bool, now: datetime) -> PauseResult:
