@@ -12,13 +12,16 @@ WORKDIR /app
 RUN useradd --create-home --uid 10001 campaigns \
     && mkdir /data && chown campaigns:campaigns /data
 
-# Dependencies and code in one layer: the project is small, and a wheel build needs the packages.
+# Exactly the locked versions (hash-checked), in their own layer so that a code change reuses it.
+COPY requirements/runtime.lock ./requirements/
+RUN pip install --require-hashes -r requirements/runtime.lock
+
 COPY pyproject.toml README.md ./
 COPY campaigns ./campaigns
 COPY worker ./worker
 COPY scheduler ./scheduler
 COPY sandbox ./sandbox
-RUN pip install . && rm -rf build *.egg-info
+RUN pip install --no-deps . && rm -rf build *.egg-info
 
 # The bundled campaigns; docker-compose.yml mounts ./campaign_specs over them so edits apply live.
 COPY campaign_specs ./campaign_specs

@@ -89,7 +89,7 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]  # celery is untyped
             )
             won = False
         if won and not self.holding:
-            log.warning("beat: %s holds the lease: this beat is active", self.holder)
+            log.info("beat: %s holds the lease: this beat is active", self.holder)
         elif self.holding and not won:
             log.warning("beat: %s lost the lease: standing by", self.holder)
         elif self._checked_at is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -56,6 +57,24 @@ def worker_argv(options: Options) -> list[str]:
     ]
 
 
+# Celery warns at length when its worker runs as root. The banner says it once, in one line, with
+# what to do; the worker's own copy is silenced (only for this supervised child).
+ROOT_NOTE = "  note      running as root: fine on a laptop; on a server run it as an unprivileged user (the Docker image does)"
+_CELERY_ROOT_WARNING = "You're running the worker with superuser privileges"
+
+
+def running_as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def worker_env() -> dict[str, str]:
+    env = dict(os.environ)
+    if running_as_root():
+        ignore = f"ignore:{_CELERY_ROOT_WARNING}"
+        env["PYTHONWARNINGS"] = ",".join(filter(None, (env.get("PYTHONWARNINGS"), ignore)))
+    return env
+
+
 class Service:
     def __init__(self, settings: Settings, options: Options, echo: Echo) -> None:
         self.settings, self.options, self.echo = settings, options, echo
@@ -106,7 +125,7 @@ class Service:
         self._banner(revision, sandbox_line, self._health.url, summary)
         if self._stop.is_set():
             return 0
-        worker = Child("Celery worker and beat", worker_argv(self.options))
+        worker = Child("Celery worker and beat", worker_argv(self.options), env=worker_env())
         worker.stop_timeout = self.options.stop_timeout
         self.children.start(worker)
         self._health.start()
@@ -177,6 +196,7 @@ class Service:
             f"  health    {health_url}",
             f"  specs     {self.settings.specs_dir} (changes are applied within {SYNC_SPECS_EVERY:g} s)",
             f"  schedule  {describe_schedule(summary)}",
+            *([ROOT_NOTE] if running_as_root() else []),
             "One line per published post follows.",
         ]
         for line in lines:
