@@ -42,7 +42,7 @@ _NEW_ROW_DEFAULTS: dict[str, Any] = {
 
 
 class ScheduleConflict(RuntimeError):
-    """A post changed status while the schedule was being applied; the whole apply was rolled back."""
+    """A post changed status while its campaign was being applied; that campaign's apply was rolled back."""
 
 
 def apply_diff(*, session: Session, specs: Sequence[CampaignLike], diff: ScheduleDiff, now: datetime) -> None:

@@ -95,7 +95,7 @@ def campaign_rows(connection: Connection, plan: CampaignPlan, window: Window) ->
     in_window = select(*_COMPARED).where(
         _POSTS.c.campaign_slug == plan.slug, _POSTS.c.scheduled_at.between(window.start, window.end)
     )
-    rows = {row.id: row for row in connection.execute(in_window)}
+    rows = {row.id: row for row in connection.execute(in_window).all()}
     others = sorted({p.post_id for p in plan.planned} - rows.keys())
     for chunk in chunks(others):
         rows.update(
