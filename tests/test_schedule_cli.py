@@ -330,3 +330,40 @@ def test_it_says_in_one_line_when_the_database_cannot_be_reached_and_hides_its_p
     )
     assert len(result.output.strip().splitlines()) == 1
     assert "hunter2" not in result.output
+
+
+def long_spec(days: int) -> str:
+    """A campaign of ``days`` days, one post a day on both channels (2 x ``days`` posts)."""
+    lines = ["campaign: Long Week", "timezone: UTC", "start: 2027-03-17", 'time: "10:00"', "days:"]
+    for day in range(1, days + 1):
+        lines += ["  - posts:", f'      - "Day {day} of the long week #LongWeek"']
+    return "\n".join(lines) + "\n"
+
+
+def table_rows_of(output: str, kind: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith(f"│ {kind} ")]
+
+
+def test_it_summarises_a_large_change_and_shows_it_all_with_full(run: RunCli, specs: Path):
+    (specs / "long-week.yaml").write_text(long_spec(15))  # 30 posts, and test-week's 3
+
+    summary = run("diff").output
+    full = run("diff", "--full").output
+
+    assert has_row(summary, "long-week", "facebook", "15", "15")  # per campaign and channel
+    assert has_row(summary, "test-week", "twitter", "3", "3")
+    assert "Schedule changes: the first 20 of 33" in summary
+    assert len(table_rows_of(summary, "created")) == 20
+    assert "... and 13 more changes: `--full` shows them all." in summary
+    assert summary.rstrip().endswith("33 created")
+    assert len(table_rows_of(full, "created")) == 33 and "more changes" not in full
+    assert has_row(full, "created", "long-week:d15p1:facebook", "facebook")
+
+
+def test_it_applies_quietly_with_only_the_counts(run: RunCli, engine: Engine, specs: Path):
+    (specs / "long-week.yaml").write_text(long_spec(15))
+
+    assert run("apply", "--quiet").output == "33 created\nApplied.\n"
+    with Session(engine) as session:
+        assert len(session.exec(select(Post)).all()) == 33
+    assert run("apply", "--quiet").output == "Nothing to apply.\n"

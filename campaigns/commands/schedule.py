@@ -18,17 +18,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
+from campaigns.render.diff_table import count_line, render_diff
 from campaigns.settings import SettingsError, get_settings
 from campaigns.spec import CampaignSpec, load_specs
 from campaigns.store import migrate
 from campaigns.store.db import database_url, make_engine, session_scope
-from campaigns.store.diff import Change, Kind
 from campaigns.store.models import Campaign, Post
 from campaigns.store.pipeline_models import SpecProblems
 from campaigns.store.queries import NotFound, NotRetryable, retry_post, set_operator_pause, status_report
 from campaigns.store.sync import (
     ScheduleConflict,
-    ScheduleDiff,
     apply_specs,
     compute_diff,
     empty_folder_problem,
@@ -124,61 +123,26 @@ def _load(specs_dir: Path | None, engine: Engine, *, allow_empty: bool = False) 
     return loaded.campaigns
 
 
-def _describe(change: Change) -> str:
-    if change.kind == Kind.LEFT_ALONE:
-        return f"left as {change.status}: see below"
-    if change.note:
-        return change.note
-    if change.kind in (Kind.MOVED, Kind.EDITED, Kind.RESTORED) and change.fields:
-        return "changed: " + ", ".join(change.fields)
-    if change.status is not None and change.new_status is not None and change.status != change.new_status:
-        return f"{change.status} -> {change.new_status}"
-    return ""
-
-
-def _render_diff(diff: ScheduleDiff, zones: dict[str, str]) -> None:
-    console = _console()
-    for campaign in diff.campaigns:
-        console.print(
-            f"campaign {campaign.slug}: {campaign.kind}"
-            + (f" ({campaign.detail})" if campaign.detail else "")
-        )
-    if not diff.posts:
-        console.print("No post changes: the schedule already follows the specs.")
-        return
-    table = _table("Schedule changes", "change", "post", "channel", "when", "details")
-    for change in diff.posts:
-        tz = zones.get(change.campaign, "UTC")
-        when = _when(change.new_at or change.old_at, tz)
-        if change.kind == Kind.MOVED:
-            when = f"{_when(change.old_at, tz)} -> {_when(change.new_at, tz)}"
-        table.add_row(str(change.kind), change.post_id, change.channel, when, _describe(change))
-    console.print(table)
-    for change in diff.posts:
-        if change.kind == Kind.LEFT_ALONE:
-            console.print(f"note: {change.note}", overflow="ignore", crop=False)
-    counts: dict[str, int] = {}
-    for change in diff.posts:
-        counts[str(change.kind)] = counts.get(str(change.kind), 0) + 1
-    console.print(", ".join(f"{n} {kind}" for kind, n in counts.items()))
-
-
 def _zones(specs: Sequence[CampaignSpec], engine: Engine) -> dict[str, str]:
     with session_scope(engine, read_only=True) as session:
         zones = {c.slug: c.timezone for c in session.exec(select(Campaign)).all()}
     return zones | {spec.slug: spec.timezone for spec in specs}
 
 
+FULL = click.option("--full", is_flag=True, help="Show every post change (a large change is summarised).")
+
+
 @click.command()
 @SPECS
+@FULL
 @friendly
-def diff(specs_dir: Path | None) -> None:
+def diff(specs_dir: Path | None, full: bool) -> None:
     """Show what the campaign specs would change in the schedule, post by post (changes nothing)."""
     with _engine() as engine:
         specs = _load(specs_dir, engine, allow_empty=True)
         with session_scope(engine, read_only=True) as session:
             planned = compute_diff(session=session, specs=specs, now=utcnow())
-        _render_diff(planned, _zones(specs, engine))
+        render_diff(planned, _zones(specs, engine), _console(), full=full)
 
 
 @click.command()
@@ -186,13 +150,18 @@ def diff(specs_dir: Path | None) -> None:
 @click.option(
     "--allow-empty", is_flag=True, help="Apply even an empty specs folder (cancels every campaign)."
 )
+@FULL
+@click.option("--quiet", "-q", is_flag=True, help="Show only how many changes of each kind were made.")
 @friendly
-def apply(specs_dir: Path | None, allow_empty: bool) -> None:
-    """Make the schedule follow the campaign specs, in one transaction. Published posts are never touched."""
+def apply(specs_dir: Path | None, allow_empty: bool, full: bool, quiet: bool) -> None:
+    """Make the schedule follow the campaign specs, one transaction per campaign. Published posts are never touched."""
     with _engine() as engine:
         specs = _load(specs_dir, engine, allow_empty=allow_empty)
         applied = apply_specs(engine=engine, specs=specs, now=utcnow())
-        _render_diff(applied, _zones(specs, engine))
+        if not quiet:
+            render_diff(applied, _zones(specs, engine), _console(), full=full)
+        elif applied.posts:
+            click.echo(count_line(applied.posts))
     click.echo("Applied." if not applied.is_empty else "Nothing to apply.")
 
 

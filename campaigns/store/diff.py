@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from campaigns.planned import PlannedPost
 from campaigns.store.dispatch import is_missed, missed_after
-from campaigns.store.models import Campaign, Post, PostStatus
+from campaigns.store.models import Campaign, PostStatus
 from campaigns.store.states import HANDS_OFF
 
 DEFAULT_HORIZON = timedelta(days=400)
@@ -48,6 +48,21 @@ class CampaignLike(Protocol):
     def paused(self) -> bool: ...
     @property
     def late_window(self) -> timedelta: ...
+
+
+class StoredPost(Protocol):
+    """What the diff reads of a stored post: a ``Post``, or a Core row of the posts table."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def campaign_slug(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def scheduled_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +123,13 @@ def post_values(planned: PlannedPost) -> dict[str, Any]:
     }
 
 
-def edited_fields(planned: PlannedPost, row: Post) -> tuple[str, ...]:
+def edited_fields(planned: PlannedPost, row: StoredPost) -> tuple[str, ...]:
     wanted = post_values(planned)
     return tuple(f for f in EDITABLE_FIELDS if wanted[f] != getattr(row, f))
 
 
 def diff_posts(
-    planned: Sequence[PlannedPost], rows: Sequence[Post], *, window: Window, now: datetime
+    planned: Sequence[PlannedPost], rows: Sequence[StoredPost], *, window: Window, now: datetime
 ) -> list[Change]:
     """Every change that would make ``rows`` follow ``planned``, soonest first.
 
@@ -132,15 +147,19 @@ def diff_posts(
     changes += [
         _removed(row) for row in rows if row.id not in wanted and row.scheduled_at in window and _counts(row)
     ]
-    changes.sort(key=lambda c: (c.new_at or c.old_at or now, c.post_id))
+    changes.sort(key=lambda c: _order(c, now))
     return changes
 
 
-def _counts(row: Post) -> bool:
+def _order(change: Change, fallback: datetime) -> tuple[datetime, str]:
+    return change.new_at or change.old_at or fallback, change.post_id
+
+
+def _counts(row: StoredPost) -> bool:
     return row.status != PostStatus.CANCELLED
 
 
-def _compare(planned: PlannedPost, row: Post | None, now: datetime) -> Change | None:
+def _compare(planned: PlannedPost, row: StoredPost | None, now: datetime) -> Change | None:
     new_at = planned.scheduled_at
     pid, slug, channel = planned.post_id, planned.campaign_slug, planned.channel
     too_late = is_missed(deadline=missed_after(new_at, planned.late_window), now=now)
@@ -167,7 +186,7 @@ def _compare(planned: PlannedPost, row: Post | None, now: datetime) -> Change | 
     return Change(kind, pid, slug, channel, status, row.scheduled_at, new_at, fields, new_status, planned)
 
 
-def _removed(row: Post) -> Change:
+def _removed(row: StoredPost) -> Change:
     status = PostStatus(row.status)
     if status in HANDS_OFF:
         note = f"{status} post {row.id} removed from the spec; left as {status}"
@@ -231,3 +250,21 @@ def _settings_changed(spec: CampaignLike, row: Campaign) -> str:
         ("file", row.source, spec.source),
     ]
     return "; ".join(f"{what}: {old} -> {new}" for what, old, new in pairs if old != new)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleDiff:
+    campaigns: list[CampaignChange]
+    posts: list[Change]
+    window: Window
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.campaigns and not self.posts
+
+
+def merge_diffs(diffs: Sequence[ScheduleDiff], window: Window) -> ScheduleDiff:
+    """The diffs of several campaigns as one: campaign changes in order, post changes soonest first."""
+    posts = [change for diff in diffs for change in diff.posts]
+    posts.sort(key=lambda c: _order(c, window.start))
+    return ScheduleDiff([change for diff in diffs for change in diff.campaigns], posts, window)

@@ -1,5 +1,6 @@
-"""From YAML to schedule, the database half: read rows, diff, apply in one transaction; and the cheap
-"did any spec file change?" check that lets the service call ``sync_specs`` every few seconds.
+"""From YAML to schedule, the database half: apply the specs one campaign (one transaction) at a time,
+and the cheap "did any spec file change?" check that lets the service call ``sync_specs`` every few
+seconds. Reading and diffing are in ``reconcile``, the set-based writes in ``bulk_apply``.
 
 An invalid spec never reaches the database: when ``load_specs`` reports an error nothing is applied
 and the last valid schedule stays in force.
@@ -13,201 +14,81 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from campaigns.plan import plan_posts
-from campaigns.planned import PlannedPost
 from campaigns.problems import Problem
 from campaigns.spec import CampaignSpec, load_specs, spec_files
+from campaigns.store.bulk_apply import ScheduleConflict, apply_diff
 from campaigns.store.db import session_scope
-from campaigns.store.diff import (
-    DEFAULT_HORIZON,
-    CampaignChange,
-    CampaignLike,
-    Change,
-    Kind,
-    Window,
-    diff_campaigns,
-    diff_posts,
-    planning_window,
-    post_values,
+from campaigns.store.diff import DEFAULT_HORIZON, ScheduleDiff, Window, merge_diffs
+from campaigns.store.models import Campaign
+from campaigns.store.reconcile import (
+    CampaignPlan,
+    campaign_diff,
+    campaign_plans,
+    compute_diff,
+    plan_window,
+    stored_campaigns,
 )
-from campaigns.store.models import Campaign, Post, PostStatus
 from campaigns.store.spec_problems import clear_spec_problems, current_spec_problems, record_spec_problems
-from campaigns.store.states import transition, update_if_status
+
+__all__ = [
+    "APPLY_TRIES",
+    "REPLAN_EVERY",
+    "ScheduleConflict",
+    "ScheduleDiff",
+    "SyncResult",
+    "apply_diff",
+    "apply_specs",
+    "compute_diff",
+    "empty_folder_problem",
+    "file_hashes",
+    "needs_sync",
+    "plan_window",
+    "sync_specs",
+]
 
 log = logging.getLogger(__name__)
 
 REPLAN_EVERY = timedelta(hours=12)  # the window slides: plan again even if no file changed
 APPLY_TRIES = 3
-_CHUNK = 500
-
-
-class ScheduleConflict(RuntimeError):
-    """A post changed status while the schedule was being applied; the whole apply was rolled back."""
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleDiff:
-    campaigns: list[CampaignChange]
-    posts: list[Change]
-    window: Window
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.campaigns and not self.posts
-
-
-def plan_window(
-    specs: Sequence[CampaignSpec], now: datetime, horizon: timedelta = DEFAULT_HORIZON
-) -> tuple[list[PlannedPost], Window]:
-    """Plan every post that can still go out or is coming within ``horizon``, and that window.
-
-    A post may have a longer late window than its campaign; then the window grows to cover it.
-    """
-    late_windows = [s.late_window for s in specs]
-    while True:
-        window = planning_window(now, late_windows, horizon)
-        # Local dates can be a day either side of the UTC date: plan a day more on each side.
-        start, end = (window.start - timedelta(days=1)).date(), (window.end + timedelta(days=1)).date()
-        planned = plan_posts(specs, start, end)
-        longer = [p.late_window for p in planned if p.late_window > now - window.start]
-        if not longer:
-            return planned, window
-        late_windows += longer
-
-
-def current_rows(*, session: Session, ids: Sequence[str], window: Window) -> list[Post]:
-    """Every row with one of ``ids`` and every row scheduled inside ``window``."""
-    rows: dict[str, Post] = {}
-    ordered = sorted(set(ids))
-    for i in range(0, len(ordered), _CHUNK):
-        chunk = ordered[i : i + _CHUNK]
-        rows.update((p.id, p) for p in session.exec(select(Post).where(col(Post.id).in_(chunk))))
-    in_window = select(Post).where(
-        col(Post.scheduled_at) >= window.start, col(Post.scheduled_at) <= window.end
-    )
-    rows.update((p.id, p) for p in session.exec(in_window))
-    return list(rows.values())
-
-
-def compute_diff(
-    *, session: Session, specs: Sequence[CampaignSpec], now: datetime, horizon: timedelta = DEFAULT_HORIZON
-) -> ScheduleDiff:
-    """What applying ``specs`` at ``now`` would change. Reads only."""
-    planned, window = plan_window(specs, now, horizon)
-    rows = current_rows(session=session, ids=[p.post_id for p in planned], window=window)
-    campaigns = session.exec(select(Campaign)).all()
-    return ScheduleDiff(
-        campaigns=diff_campaigns(specs, campaigns),
-        posts=diff_posts(planned, rows, window=window, now=now),
-        window=window,
-    )
-
-
-def apply_diff(*, session: Session, specs: Sequence[CampaignLike], diff: ScheduleDiff, now: datetime) -> None:
-    """Make the database follow ``specs`` as ``diff`` says. Does not commit.
-
-    Raises ScheduleConflict when a post changed status since the diff was computed (roll back and
-    compute it again: ``apply_specs`` does).
-    """
-    _store_campaigns(session, specs, now)
-    session.flush()  # posts refer to their campaign row
-    for change in diff.posts:
-        if not _apply_change(session, change, now):
-            raise ScheduleConflict(f"post {change.post_id} changed while the schedule was being applied")
-
-
-def _store_campaigns(session: Session, specs: Sequence[CampaignLike], now: datetime) -> None:
-    rows = {row.slug: row for row in session.exec(select(Campaign)).all()}
-    for spec in specs:
-        values: dict[str, Any] = {
-            "name": spec.name,
-            "source": spec.source,
-            "content_hash": spec.content_hash,
-            "timezone": spec.timezone,
-            "spec_paused": spec.paused,  # the operator's pause is left as it is
-            "late_window_seconds": int(spec.late_window.total_seconds()),
-            "planned_at": now,
-            "removed_at": None,
-            "updated_at": now,
-        }
-        row = rows.get(spec.slug)
-        if row is None:
-            session.add(Campaign(slug=spec.slug, created_at=now, **values))
-        else:
-            session.add(row.sqlmodel_update(values))
-    loaded = {spec.slug for spec in specs}
-    for row in rows.values():
-        if row.slug not in loaded and row.removed_at is None:
-            row.removed_at, row.updated_at = now, now
-            session.add(row)
-
-
-def _apply_change(session: Session, change: Change, now: datetime) -> bool:
-    """Carry out one change. False if the post is no longer in the status the diff saw."""
-    if change.kind == Kind.LEFT_ALONE:
-        return True
-    if change.kind == Kind.CREATED:
-        assert change.planned is not None and change.new_status is not None
-        late = change.new_status == PostStatus.MISSED
-        post = Post(
-            id=change.post_id,
-            campaign_slug=change.campaign,
-            channel=change.channel,
-            status=change.new_status.value,
-            status_reason="added after its late window had passed" if late else None,
-            created_at=now,
-            updated_at=now,
-            **post_values(change.planned),
-        )
-        session.add(post)
-        return True
-    assert change.status is not None and change.new_status is not None
-    values: dict[str, Any] = {}
-    if change.planned is not None:
-        values = post_values(change.planned)
-        if change.kind != Kind.EDITED:  # a new time: any backoff of the old one is moot
-            values["next_attempt_at"] = None
-    if change.new_status == change.status:
-        return update_if_status(
-            session=session, post_id=change.post_id, expected=change.status, now=now, values=values
-        )
-    values |= {"claimed_at": None, "claimed_by": None, "status_reason": None}
-    if change.new_status == PostStatus.CANCELLED:
-        values["status_reason"] = "removed from the spec"
-    else:
-        values["next_attempt_at"] = None
-    return transition(
-        session=session,
-        post_id=change.post_id,
-        expected=change.status,
-        to=change.new_status,
-        now=now,
-        values=values,
-    )
 
 
 def apply_specs(
     *, engine: Engine, specs: Sequence[CampaignSpec], now: datetime, horizon: timedelta = DEFAULT_HORIZON
 ) -> ScheduleDiff:
-    """Diff and apply ``specs`` in one transaction; retried from scratch if a post moves meanwhile.
+    """Diff and apply ``specs``, one transaction per campaign; a campaign whose posts move meanwhile is
+    diffed and applied again from scratch.
 
-    Returns what was applied. Raises ScheduleConflict if the schedule kept changing underneath.
+    Returns what was applied. Raises ScheduleConflict if a campaign's schedule kept changing
+    underneath (the campaigns before it stay applied: each is whole on its own).
     """
+    planned, window = plan_window(specs, now, horizon)
+    with session_scope(engine, read_only=True) as session:
+        plans = campaign_plans(specs, planned, stored_campaigns(session))
+    return merge_diffs([_apply_campaign(engine, plan, window, now) for plan in plans], window)
+
+
+def _apply_campaign(engine: Engine, plan: CampaignPlan, window: Window, now: datetime) -> ScheduleDiff:
     for attempt in range(1, APPLY_TRIES + 1):
         try:
             with session_scope(engine) as session:
-                diff = compute_diff(session=session, specs=specs, now=now, horizon=horizon)
-                apply_diff(session=session, specs=specs, diff=diff, now=now)
+                diff = campaign_diff(session=session, plan=plan, window=window, now=now)
+                if not diff.is_empty or plan.spec is not None:  # planned_at moves on: replanned now
+                    apply_diff(session=session, specs=[plan.spec] if plan.spec else [], diff=diff, now=now)
             return diff
         except (ScheduleConflict, IntegrityError) as exc:
-            log.info("schedule changed while applying (try %d of %d): %s", attempt, APPLY_TRIES, exc)
-    raise ScheduleConflict(f"the schedule kept changing; gave up after {APPLY_TRIES} tries")
+            log.info(
+                "schedule of %s changed while applying (try %d of %d): %s",
+                plan.slug,
+                attempt,
+                APPLY_TRIES,
+                exc,
+            )
+    raise ScheduleConflict(f"the schedule of {plan.slug} kept changing; gave up after {APPLY_TRIES} tries")
 
 
 def file_hashes(specs_dir: Path) -> dict[str, str]:
