@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import Engine
@@ -101,7 +102,7 @@ def test_a_week_of_collection_stores_exactly_the_simulated_numbers(
 
     # Polled every 15 min while young, hourly to 3 days, then daily.
     first = sorted({r.observed_at for r in by_post["ssw-week:d1p1:twitter"]})
-    steps = [(b - NOW, b - a) for a, b in zip(first, first[1:], strict=False)]
+    steps = [(b - NOW, b - a) for a, b in pairwise(first)]
     assert all(step == timedelta(minutes=15) for age, step in steps if age <= timedelta(hours=6))
     # (checked while the beat ticked every 15 min: hourly ticks from then on shift the phase once)
     hourly = [step for age, step in steps if timedelta(hours=6, minutes=15) < age <= timedelta(hours=31)]
