@@ -114,9 +114,18 @@ def _adapter(run: Collection, account: str) -> TwitterMetricsMixin:
     return cast(TwitterMetricsMixin, run.ctx.platforms.get(names.TWITTER, account))
 
 
+MAX_QUERY = 512  # X's query length for recent search and counts (4,096 on Enterprise)
+
+
 def hashtag_query(tag: str, own_usernames: Sequence[str]) -> str:
-    """Others' original posts with the hashtag: ours (``-from:``) and retweets left out."""
-    return " ".join([tag, *(f"-from:{u}" for u in own_usernames), "-is:retweet"])
+    """Others' original posts with the hashtag: ours (``-from:``) and retweets left out, as many
+    of our accounts as fit in X's 512 characters (a campaign rarely has more than a few)."""
+    terms = [tag, "-is:retweet"]
+    for username in own_usernames:
+        if len(" ".join([*terms, f"-from:{username}"])) > MAX_QUERY:
+            break
+        terms.append(f"-from:{username}")
+    return " ".join(terms)
 
 
 def collect_x_hashtag(run: Collection, tag: str, accounts: Sequence[str]) -> None:

@@ -39,19 +39,22 @@ def add_samples(session: Session, samples: Sequence[Sample], *, replace: bool = 
     """Write samples, skipping (or with ``replace``, updating) ones already stored; returns how many
     rows were written or changed."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = MetricSample.__table__  # type: ignore[attr-defined]  # Core, not the ORM: compiled once, sent as executemany batches
+    stmt = insert(table)
+    key = ["campaign_slug", "channel", "subject_type", "subject", "metric", "observed_at"]
+    if replace:
+        stmt = stmt.on_conflict_do_update(
+            index_elements=key, set_={"value": stmt.excluded.value, "source": stmt.excluded.source}
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=key)
+    # RETURNING counts what was written (rowcount is -1 for batched inserts on psycopg).
+    returning = stmt.returning(table.c.id)
+    connection = session.connection()
     written = 0
     rows = [_row(s) for s in samples]
     for start in range(0, len(rows), _BATCH):
-        stmt = insert(MetricSample).values(rows[start : start + _BATCH])
-        key = ["campaign_slug", "channel", "subject_type", "subject", "metric", "observed_at"]
-        if replace:
-            stmt = stmt.on_conflict_do_update(
-                index_elements=key, set_={"value": stmt.excluded.value, "source": stmt.excluded.source}
-            )
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=key)
-        # RETURNING counts what was written (rowcount is -1 for a multi-row insert on psycopg).
-        written += len(session.exec(stmt.returning(col(MetricSample.id))).all())
+        written += len(connection.execute(returning, rows[start : start + _BATCH]).all())
     return written
 
 
