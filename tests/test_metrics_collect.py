@@ -182,4 +182,3 @@ def test_hashtag_hours_are_the_completed_ones_within_xs_seven_days():
         last_bucket=NOW - timedelta(hours=1), now=NOW + timedelta(minutes=30), window=window
     )
     assert later.empty and later.lost_from is None
-
