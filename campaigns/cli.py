@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "db": "campaigns.commands.schedule:db",
     "run": "campaigns.commands.run:run",
     "health": "campaigns.commands.service:health",
+    "metrics": "campaigns.commands.metrics:metrics",
 }
 
 

@@ -81,6 +81,16 @@ class Settings(BaseSettings):
 
     accounts_file: Path | None = None
 
+    # Engagement metrics (campaigns/metrics). Posts are read every METRICS_YOUNG_INTERVAL for their
+    # first 6 hours, every METRICS_INTERVAL to 3 days, then daily, until METRICS_ACTIVE_DAYS after
+    # the campaign's last post; hashtag volume every completed hour. The beat runs the collector
+    # every min(METRICS_YOUNG_INTERVAL, METRICS_INTERVAL) seconds.
+    metrics_interval: int = Field(default=3600, ge=60)  # seconds
+    metrics_young_interval: int = Field(default=900, ge=60)  # seconds
+    metrics_active_days: int = Field(default=14, ge=0)
+    # X bills reads per post returned: at most this many per campaign and UTC day (0: no X reads).
+    metrics_x_daily_reads: int = Field(default=2000, ge=0)
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -17,6 +17,7 @@ from sandbox.faults import Faults
 from sandbox.ratelimit import GRAPH_PAGE_CALLS_PER_HOUR, GraphUsage, XLimiter
 from sandbox.simulation import Chatter, SimUser
 from sandbox.store import Store
+from sandbox.x_budget import Credits
 
 X_JSON = "application/json; charset=utf-8"
 GRAPH_JSON = "application/json; charset=UTF-8"
@@ -36,6 +37,7 @@ class Options:
     x_video_max_bytes: int = 512 * MB
     fb_photo_max_bytes: int = 4 * MB  # Meta: "photos should be less than 4 MB" (PNG: 1 MB advised)
     hang_limit_seconds: float = 300.0  # a hung request is dropped after this at the latest
+    x_read_credits: int | None = None  # X posts that may be read before 402 CreditsDepleted; None: no end
 
 
 class Sandbox:
@@ -47,6 +49,7 @@ class Sandbox:
         self.faults = Faults(options.seed)
         self.limiter = XLimiter(options.limits)
         self.graph_usage = GraphUsage(options.graph_page_calls_per_hour)
+        self.credits = Credits(options.x_read_credits)
         self.x_auth = XAuthenticator(self.store)
         self.closing = False
         if self.store.state is not None:
@@ -73,6 +76,7 @@ class Sandbox:
         self.clock.follow_real_time()
         self.limiter = XLimiter(self.options.limits)
         self.graph_usage.clear()
+        self.credits.reset()
 
     def x_limit(self, request: web.Request, route: str, principal: str) -> None:
         """Count the request against its window; 429 when spent. Headers go on the reply either way."""

@@ -18,6 +18,7 @@ X_DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "GET /2/users/me": (75, 75),
     "GET /2/users/:id/tweets": (900, 10_000),
     "GET /2/tweets/search/recent": (300, 450),
+    "GET /2/tweets/counts/recent": (300, 300),
     "POST /2/media/upload": (500, 500),
     "POST /2/media/upload/initialize": (1875, 1875),
     "POST /2/media/upload/:id/append": (1875, 1875),

@@ -17,7 +17,7 @@ from sandbox.core import Sandbox, sandbox_of, x_json
 from sandbox.errors import PlatformError, x_invalid_request
 from sandbox.model import Post
 from sandbox.x_render import parse_fields
-from sandbox.x_tweets import bounded_int, paginate, window
+from sandbox.x_tweets import bounded_int, charged, paginate, window
 
 SEARCH_WINDOW = timedelta(days=7)
 MAX_QUERY = 512
@@ -144,6 +144,7 @@ async def search_recent(request: web.Request) -> web.Response:
     sb = sandbox_of(request)
     principal = await sb.x_auth.reader(request)
     sb.x_limit(request, "GET /2/tweets/search/recent", principal)
+    sb.credits.check()
     query = request.query
     fields = parse_fields(query)
     text = query.get("query", "")
@@ -158,7 +159,7 @@ async def search_recent(request: web.Request) -> web.Response:
     posts = [p for p in candidates(sb, parser.tags) if predicate(p)]
     posts = window(posts, query)
     token = query.get("next_token") or query.get("pagination_token")
-    return x_json(paginate(sb, request, posts, size, token, fields, "next_token"))
+    return x_json(charged(sb, paginate(sb, request, posts, size, token, fields, "next_token")))
 
 
 def _query_error(message: str) -> PlatformError:

@@ -154,11 +154,13 @@ async def get_tweet(request: web.Request) -> web.Response:
     sb = sandbox_of(request)
     principal = await sb.x_auth.reader(request)
     sb.x_limit(request, "GET /2/tweets/:id", principal)
+    sb.credits.check()
     fields = parse_fields(request.query)
     tweet_id = _check_id(request.match_info["id"])
     post = find_post(sb, tweet_id)
     if post is None:
         return x_json({"errors": [x_not_found_error("tweet", "id", tweet_id)]})
+    sb.credits.charge(1)
     body = page(sb, [post], fields, base_url(request))
     body["data"] = body["data"][0]
     return x_json(body)
@@ -168,6 +170,7 @@ async def get_tweets(request: web.Request) -> web.Response:
     sb = sandbox_of(request)
     principal = await sb.x_auth.reader(request)
     sb.x_limit(request, "GET /2/tweets", principal)
+    sb.credits.check()
     fields = parse_fields(request.query)
     ids = [i for i in request.query.get("ids", "").split(",") if i]
     if not 1 <= len(ids) <= 100:
@@ -179,6 +182,7 @@ async def get_tweets(request: web.Request) -> web.Response:
             errors.append(x_not_found_error("tweet", "id", tweet_id))
         else:
             found.append(post)
+    sb.credits.charge(len(found))  # X bills the posts returned, not the ids asked for
     body = page(sb, found, fields, base_url(request))
     if errors:
         body["errors"] = errors
@@ -196,6 +200,7 @@ async def get_user_tweets(request: web.Request) -> web.Response:
     sb = sandbox_of(request)
     principal = await sb.x_auth.reader(request)
     sb.x_limit(request, "GET /2/users/:id/tweets", principal)
+    sb.credits.check()
     fields = parse_fields(request.query)
     user_id = _check_id(request.match_info["id"])
     if user_id not in sb.store.x_accounts:
@@ -208,7 +213,13 @@ async def get_user_tweets(request: web.Request) -> web.Response:
         posts = [p for p in posts if p.in_reply_to is None]
     posts = window(posts, query)
     token = query.get("pagination_token")
-    return x_json(paginate(sb, request, posts, size, token, fields, "pagination_token"))
+    return x_json(charged(sb, paginate(sb, request, posts, size, token, fields, "pagination_token")))
+
+
+def charged(sb: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
+    """Bill a page of posts to the read credits (see sandbox/x_budget.py); returns it."""
+    sb.credits.charge(len(body.get("data", ())))
+    return body
 
 
 def bounded_int(query: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

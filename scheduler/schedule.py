@@ -2,8 +2,8 @@
 
 The database is the schedule of posts; the beat only ticks. Each entry ``expires`` just under its
 period, so a backlog (workers busy or down) never piles up copies of the same tick: a stale tick
-is dropped and the next one does the work. Metrics gathering and weekly reports will be entries
-here too.
+is dropped and the next one does the work. Metrics gathering runs on its own queue ("metrics"):
+a slow collection never delays a publish.
 """
 
 from __future__ import annotations
@@ -24,3 +24,13 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep": _every(SWEEP_EVERY, "scheduler.tasks.sweep"),
     "sync-specs": _every(SYNC_SPECS_EVERY, "scheduler.tasks.sync_specs"),
 }
+
+METRICS_QUEUE = "metrics"
+COLLECT_METRICS = "worker.tasks.collect_metrics"
+
+
+def metrics_entries(every: float) -> dict[str, dict[str, Any]]:
+    """The collector's tick (every min(METRICS_YOUNG_INTERVAL, METRICS_INTERVAL) seconds)."""
+    entry = _every(every, COLLECT_METRICS)
+    entry["options"]["queue"] = METRICS_QUEUE
+    return {"collect-metrics": entry}

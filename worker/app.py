@@ -21,7 +21,7 @@ from typing import Any
 from celery import Celery, signals
 
 from campaigns.settings import Settings, get_settings
-from scheduler.schedule import BEAT_SCHEDULE
+from scheduler.schedule import BEAT_SCHEDULE, COLLECT_METRICS, METRICS_QUEUE, metrics_entries
 from worker import broker
 
 # The hard limit of one task. A publish makes a few HTTP calls of at most HTTP_TIMEOUT (10 s)
@@ -67,7 +67,13 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "timezone": "UTC",
         # Exactly one active beat, chosen by a lease in the database (see scheduler.beat).
         "beat_scheduler": "scheduler.beat:LeasedScheduler",
-        "beat_schedule": BEAT_SCHEDULE,
+        "beat_schedule": {
+            **BEAT_SCHEDULE,
+            **metrics_entries(float(min(settings.metrics_young_interval, settings.metrics_interval))),
+        },
+        # Metrics on their own queue; `celery -A worker worker -Q celery,metrics` (the embedded
+        # worker does this) or a worker of its own with `-Q metrics`.
+        "task_routes": {COLLECT_METRICS: {"queue": METRICS_QUEUE}},
         "beat_max_loop_interval": 1.0,  # the beat wakes at least every second (lease renewal)
     }
 

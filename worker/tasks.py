@@ -1,8 +1,12 @@
-"""The publish tasks: post ids in, one ``campaigns.publishing`` call, a one-line summary out."""
+"""The publish tasks: post ids in, one ``campaigns.publishing`` call, a one-line summary out.
+And the metrics collector (queue "metrics", so that it never sits in front of a publish)."""
 
 from __future__ import annotations
 
-from campaigns import publishing
+from campaigns import metrics, publishing
+from campaigns.metrics.hashtags import campaign_hashtags
+from campaigns.publishing.context import utc_now
+from campaigns.settings import get_settings
 from worker import runtime
 from worker.app import app
 
@@ -21,3 +25,15 @@ def publish_post(post_id: str) -> str:
     Kept for messages an earlier version enqueued; the dispatcher sends ``publish_posts``.
     """
     return str(publishing.publish_post(runtime.context(), post_id))
+
+
+@app.task(name="worker.tasks.collect_metrics")  # type: ignore[untyped-decorator]
+def collect_metrics(campaign: str | None = None) -> str:
+    """One collection cycle (every campaign, or one): what is due is read, the rest waits; safe
+    to run twice (samples are unique by observation, hour buckets replaced, reads counted once)."""
+    settings = get_settings()
+    hashtags = campaign_hashtags(settings.specs_dir, today=utc_now().date())
+    summary = metrics.collect_metrics(
+        runtime.context(), hashtags=hashtags, options=metrics.options_from(settings), campaign=campaign
+    )
+    return str(summary)

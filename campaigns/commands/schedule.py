@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
+from campaigns.commands.metrics import print_read_budget, read_budget_today
 from campaigns.render.diff_table import count_line, render_diff
 from campaigns.settings import SettingsError, get_settings
 from campaigns.spec import CampaignSpec, load_specs
@@ -270,6 +271,7 @@ def status(campaign: str | None, limit: int) -> None:
     now = utcnow()
     with _engine() as engine, session_scope(engine, read_only=True) as session:
         report = status_report(session=session, slug=campaign, limit=limit)
+        budget = read_budget_today(session, [c.slug for c in report.campaigns], now)
     console = _console()
     if report.spec_problems is not None:
         _print_spec_problems(console, report.spec_problems)
@@ -277,6 +279,7 @@ def status(campaign: str | None, limit: int) -> None:
     for row in report.campaigns:
         campaigns.add_row(row.slug, row.name, _state(row), row.source)
     console.print(campaigns)
+    print_read_budget(console, budget, now)
     zones = {c.slug: c.timezone for c in report.campaigns}
 
     def upcoming(post: Post) -> str:

@@ -37,6 +37,7 @@ from campaigns.platforms.errors import (
     RejectedPost,
     TransientError,
 )
+from campaigns.platforms.facebook_metrics import FacebookMetricsMixin
 from campaigns.platforms.http import (
     describe_network_error,
     never_sent,
@@ -53,7 +54,7 @@ _ENGAGEMENT = "shares,reactions.summary(total_count).limit(0),comments.summary(t
 _LOOKBACK_LIMIT = 500  # own posts scanned by find_published / search_hashtag
 
 
-class FacebookPlatform:
+class FacebookPlatform(FacebookMetricsMixin):
     """One Facebook Page. See ``campaigns.platforms.base.Platform`` for the contract."""
 
     name = "facebook"

@@ -45,6 +45,7 @@ from campaigns.platforms.http import (
     route_session,
 )
 from campaigns.platforms.matching import same_text, search_start, with_link
+from campaigns.platforms.twitter_metrics import TwitterMetricsMixin
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 # Problem types (matched on their suffix: api.twitter.com or api.x.com prefix) that mean the
@@ -54,7 +55,7 @@ _DEFAULT_RATE_WINDOW = timedelta(minutes=15)  # X's window, when a 429 carries n
 _LOOKBACK_LIMIT = 800  # own posts scanned by find_published (X serves at most 3,200)
 
 
-class TwitterPlatform:
+class TwitterPlatform(TwitterMetricsMixin):
     """One X account. See ``campaigns.platforms.base.Platform`` for the contract."""
 
     name = "twitter"
