@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox import demo
+from campaigns import demo_accounts
 from sandbox.clock import iso_ms, parse_iso
 from sandbox.core import Sandbox, dumps, sandbox_of
 from sandbox.faults import FaultSpecError
@@ -128,11 +128,11 @@ def _accounts(sb: Sandbox) -> dict[str, Any]:
             "id": a.id,
             "username": a.username,
             "name": a.name,
-            "consumer_key": demo.X_CONSUMER_KEY,
-            "consumer_secret": demo.X_CONSUMER_SECRET,
+            "consumer_key": demo_accounts.X_CONSUMER_KEY,
+            "consumer_secret": demo_accounts.X_CONSUMER_SECRET,
             "access_token": a.access_token,
             "access_token_secret": a.access_token_secret,
-            "bearer_token": demo.X_BEARER_TOKEN,
+            "bearer_token": demo_accounts.X_BEARER_TOKEN,
         }
         for a in sb.store.x_accounts.values()
     ]

@@ -26,7 +26,7 @@ from campaigns.health import (
     make_health_server,
 )
 from campaigns.settings import get_settings
-from campaigns.store.accounts import hold_account
+from campaigns.store.account_states import hold_account
 from campaigns.store.db import make_engine
 from campaigns.store.migrate import upgrade
 from campaigns.store.pipeline import acquire_lease, release_lease

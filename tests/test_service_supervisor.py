@@ -19,12 +19,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from campaigns.cli import cli
+from campaigns.clock import utc_now
 from campaigns.problems import Problem
-from campaigns.publishing.context import utc_now
 from campaigns.service.children import Child, Children
 from campaigns.service.probe import USAGE, probe
 from campaigns.service.sandbox import Address, local_address, sandbox_answers, sandbox_needed
-from campaigns.service.schedule import Applied, Summary, apply_specs_once, schedule_summary
+from campaigns.service.startup_schedule import Applied, Summary, apply_specs_once, schedule_summary
 from campaigns.service.supervisor import describe_schedule
 from campaigns.settings import Settings, get_settings, load_settings
 from campaigns.store.db import make_engine, session_scope

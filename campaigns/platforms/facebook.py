@@ -19,7 +19,8 @@ from typing import Any
 import facebook
 import requests
 
-from campaigns.platforms.accounts import GRAPH_API, AccountConfig
+from campaigns.account_config import GRAPH_API, AccountConfig
+from campaigns.clock import utc_now
 from campaigns.platforms.base import (
     AccountStatus,
     HashtagPost,
@@ -40,7 +41,6 @@ from campaigns.platforms.errors import (
 from campaigns.platforms.http import (
     describe_network_error,
     never_sent,
-    now_utc,
     redact_in_logs,
     route_session,
 )
@@ -106,7 +106,7 @@ class FacebookPlatform:
                 answer = self._graph.put_object(self._page, "feed", message=text, **extra, **self._proof)
         post_id = str(answer.get("post_id") or answer["id"])
         return RemotePost(
-            id=post_id, url=self._url(post_id), created_at=now_utc(), text=with_link(text, link)
+            id=post_id, url=self._url(post_id), created_at=utc_now(), text=with_link(text, link)
         )
 
     def _put_photo(self, item: MediaFile, caption: str) -> dict[str, Any]:
@@ -281,7 +281,7 @@ class FacebookPlatform:
                     minutes = max(minutes, int(entry.get("estimated_time_to_regain_access", 0)))
         except (ValueError, TypeError, AttributeError):
             minutes = 0  # malformed header: fall back to the default wait
-        return now_utc() + (timedelta(minutes=minutes) if minutes else _DEFAULT_RATE_WAIT)
+        return utc_now() + (timedelta(minutes=minutes) if minutes else _DEFAULT_RATE_WAIT)
 
 
 def _metrics(post: dict[str, Any], *, views: int | None = None) -> PostMetrics:
@@ -301,5 +301,5 @@ def _metrics(post: dict[str, Any], *, views: int | None = None) -> PostMetrics:
 def _parse_time(value: Any) -> datetime:
     """Graph's ``2025-03-01T12:00:00+0000``; a missing time counts as now."""
     if not isinstance(value, str):
-        return now_utc()
+        return utc_now()
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)

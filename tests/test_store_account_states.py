@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from campaigns.store.accounts import (
+from campaigns.store.account_states import (
     account_state,
     claim_alert,
     clear_credentials_flag,
