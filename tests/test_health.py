@@ -30,8 +30,8 @@ from campaigns.store.account_states import hold_account
 from campaigns.store.db import make_engine
 from campaigns.store.migrate import upgrade
 from campaigns.store.pipeline import acquire_lease, release_lease
-from tests.db_fixtures import NOW, add_campaign, add_post
-from tests.publishing_helpers import clear_leases
+from tests.support.db_fixtures import NOW, add_campaign, add_post
+from tests.support.publishing_fixtures import clear_leases
 
 MINUTE = timedelta(minutes=1)
 

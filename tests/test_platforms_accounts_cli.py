@@ -19,7 +19,7 @@ from campaigns.settings import Settings, get_settings, load_settings
 from campaigns.store.account_states import flag_credentials
 from campaigns.store.models import AccountState
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import NOW
+from tests.support.db_fixtures import NOW
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="

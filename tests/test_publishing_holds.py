@@ -16,8 +16,8 @@ from campaigns.publishing.alerts import QUOTA_RECHECK_EVERY, RECHECK_EVERY
 from campaigns.publishing.policy import MAX_ATTEMPTS
 from campaigns.store.account_states import flag_credentials
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import add_campaign, add_post
-from tests.publishing_helpers import (
+from tests.support.db_fixtures import add_campaign, add_post
+from tests.support.publishing_fixtures import (
     SharedClock,
     account_row,
     attempts_of,

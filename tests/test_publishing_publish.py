@@ -14,8 +14,8 @@ from campaigns import demo_accounts
 from campaigns.publishing import Context, dispatch_due, publish_post
 from campaigns.store.models import Campaign
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import NOW, add_campaign, add_post, run_concurrently
-from tests.publishing_helpers import (
+from tests.support.db_fixtures import NOW, add_campaign, add_post, run_concurrently
+from tests.support.publishing_fixtures import (
     Queue,
     SharedClock,
     account_row,

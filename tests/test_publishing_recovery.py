@@ -16,8 +16,8 @@ from campaigns.publishing import Context, dispatch_due, publish_post, reconcile_
 from campaigns.publishing.policy import RECONCILE_SETTLE
 from campaigns.store.models import PostStatus
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import add_campaign, add_post
-from tests.publishing_helpers import (
+from tests.support.db_fixtures import add_campaign, add_post
+from tests.support.publishing_fixtures import (
     Crash,
     CrashAfterParts,
     Queue,

@@ -30,9 +30,9 @@ from campaigns.settings import Settings, get_settings, load_settings
 from campaigns.store.db import make_engine, session_scope
 from campaigns.store.pipeline import acquire_lease
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import NOW, add_campaign, add_post
-from tests.publishing_helpers import clear_leases
-from tests.service_helpers import alive, free_port, wait_for
+from tests.support.db_fixtures import NOW, add_campaign, add_post
+from tests.support.publishing_fixtures import clear_leases
+from tests.support.service_processes import alive, free_port, wait_for
 
 SLEEP = [sys.executable, "-c", "import time; time.sleep(60)"]
 

@@ -18,8 +18,8 @@ from campaigns.publishing import Context, PlatformPool, dispatch_due, publish_ba
 from campaigns.settings import Settings, get_settings, load_settings
 from campaigns.store.sync import apply_specs
 from sandbox.testing import SandboxHandle, run_sandbox
-from tests.publishing_helpers import Queue, SharedClock, post_row
-from tests.spec_helpers import MINIMAL, load_folder, only, problems_of, write_spec
+from tests.support.publishing_fixtures import Queue, SharedClock, post_row
+from tests.support.spec_files import MINIMAL, load_folder, only, problems_of, write_spec
 
 ACCOUNTS = "accounts:\n  twitter: alliance-na\n"
 WITH_ACCOUNTS = MINIMAL.replace("link: https://example.org/x\n", "link: https://example.org/x\n" + ACCOUNTS)

@@ -15,7 +15,7 @@ from campaigns.store.account_states import (
     flag_credentials,
     hold_account,
 )
-from tests.db_fixtures import NOW, run_concurrently
+from tests.support.db_fixtures import NOW, run_concurrently
 
 HOUR = timedelta(hours=1)
 
