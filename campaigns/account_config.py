@@ -3,6 +3,9 @@
 ``campaigns.settings.Settings.account()`` builds these from the environment and the optional
 accounts file; ``sandbox_account`` builds them for the local sandbox without any file (the
 benchmarks' 100 accounts). Nothing here talks to a platform.
+
+It sits below the settings, which build these, rather than in ``platforms/``, which reads the
+settings: so the two never import each other.
 """
 
 from __future__ import annotations
