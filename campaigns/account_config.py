@@ -91,7 +91,7 @@ class AccountConfig(BaseModel):
 
 
 def demo_credentials(platform: Channel) -> Credentials:
-    """The sandbox's built-in account (X) or Page (Facebook); not secrets, see ``campaigns/demo_accounts.py``."""
+    """The sandbox's built-in account (X) or Page (Facebook); not secrets, see ``demo_accounts``."""
     if platform == "twitter":
         return TwitterCredentials(
             consumer_key=SecretStr(demo_accounts.X_CONSUMER_KEY),

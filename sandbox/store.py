@@ -57,7 +57,7 @@ class Store:
         self.add_family(self.extra_accounts, persist=False)
 
     def add_family(self, count: int, *, persist: bool = True) -> None:
-        """Members 1..count of the deterministic family of ``campaigns.demo_accounts`` (X account and Page)."""
+        """Members 1..count of the deterministic family of ``demo_accounts`` (X account and Page)."""
         for n in range(1, count + 1):
             if demo_accounts.x_user_id(n) not in self.x_accounts:
                 self.add_x_account(

@@ -42,10 +42,12 @@ def sandbox(host: str, port: int, state: Path | None, seed: int, extra_accounts:
     url = f"http://{host}:{port}"
     click.echo(f"Platform sandbox on {url}  (timelines: {url}/ , ground truth: {url}/_sandbox/posts)")
     click.echo(
-        f"  X: demo account @{demo_accounts.X_USERNAME} (id {demo_accounts.X_USER_ID}); Facebook: Page {demo_accounts.FB_PAGE_ID}."
+        f"  X: demo account @{demo_accounts.X_USERNAME} (id {demo_accounts.X_USER_ID}); "
+        f"Facebook: Page {demo_accounts.FB_PAGE_ID}."
     )
     click.echo(
-        "  Demo credentials are in campaigns/demo_accounts.py; the admin API is described in sandbox/README.md."
+        "  Demo credentials are in campaigns/demo_accounts.py; "
+        "the admin API is described in sandbox/README.md."
     )
     if state is not None:
         click.echo(f"  State is kept in {state}.")
