@@ -32,7 +32,7 @@ from pathlib import Path
 
 from oauthlib.oauth1 import Client as OAuth1Client
 
-from sandbox import demo
+from campaigns import demo_accounts
 from sandbox.clients import tweepy_client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +91,10 @@ def signed_requests(total: int, run: str, port: int) -> list[bytes]:
     its own nonce and text: the server verifies every one, as it would tweepy's."""
     signers = [
         OAuth1Client(
-            demo.X_CONSUMER_KEY, demo.X_CONSUMER_SECRET, demo.x_access_token(n), demo.x_access_token_secret(n)
+            demo_accounts.X_CONSUMER_KEY,
+            demo_accounts.X_CONSUMER_SECRET,
+            demo_accounts.x_access_token(n),
+            demo_accounts.x_access_token_secret(n),
         )
         for n in range(1, ACCOUNTS + 1)
     ]

@@ -5,8 +5,8 @@ same name (``DATABASE_URL``, ``TWITTER_BEARER_TOKEN``...); ``<NAME>_FILE`` names
 the value instead (Docker secrets) and wins over ``<NAME>``.
 
 A platform with NO credentials configured publishes to the local sandbox with its demo account
-(``sandbox/demo.py``), so a fresh install works; as soon as credentials are set it goes to the real
-host. More accounts can be named in ``ACCOUNTS_FILE`` (TOML or YAML, outside the specs folder).
+(``campaigns/demo_accounts.py``), so a fresh install works; as soon as credentials are set it goes to
+the real host. More accounts can be named in ``ACCOUNTS_FILE`` (TOML or YAML, outside the specs folder).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from campaigns.platforms.accounts import (
+from campaigns.account_config import (
     CHANNELS,
     GRAPH_API,
     TWITTER_API,

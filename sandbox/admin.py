@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from sandbox import demo
+from campaigns import demo_accounts
 from sandbox.clock import iso_ms, parse_iso
 from sandbox.core import Sandbox, dumps, sandbox_of
 from sandbox.faults import FaultSpecError
@@ -128,11 +128,11 @@ def _accounts(sb: Sandbox) -> dict[str, Any]:
             "id": a.id,
             "username": a.username,
             "name": a.name,
-            "consumer_key": demo.X_CONSUMER_KEY,
-            "consumer_secret": demo.X_CONSUMER_SECRET,
+            "consumer_key": demo_accounts.X_CONSUMER_KEY,
+            "consumer_secret": demo_accounts.X_CONSUMER_SECRET,
             "access_token": a.access_token,
             "access_token_secret": a.access_token_secret,
-            "bearer_token": demo.X_BEARER_TOKEN,
+            "bearer_token": demo_accounts.X_BEARER_TOKEN,
         }
         for a in sb.store.x_accounts.values()
     ]
@@ -212,6 +212,17 @@ async def media(request: web.Request) -> web.Response:
     return web.Response(body=item.data, content_type=item.media_type)
 
 
+async def credits(request: web.Request) -> web.Response:
+    sb = sandbox_of(request)
+    if request.method == "POST":
+        body = await body_of(request)
+        reads = body.get("reads") if isinstance(body, dict) else None
+        if not isinstance(body, dict) or not (reads is None or (isinstance(reads, int) and reads >= 0)):
+            raise AdminError('credits are {"reads": posts that may still be read, or null for unlimited}')
+        sb.credits.refill(reads)
+    return ok({"reads": sb.credits.balance, "spent": sb.credits.spent})
+
+
 def routes() -> list[web.RouteDef]:
     return [
         web.get("/_sandbox/posts", list_posts),
@@ -222,4 +233,5 @@ def routes() -> list[web.RouteDef]:
         web.route("*", "/_sandbox/limits", limits),
         web.post("/_sandbox/reset", reset),
         web.get("/_sandbox/media/{id}", media),
+        web.route("*", "/_sandbox/credits", credits),
     ]

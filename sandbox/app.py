@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from sandbox import admin, graph_routes, html, x_budget, x_counts, x_media, x_search, x_tweets
+from sandbox import admin, graph_routes, html, x_counts, x_media, x_search, x_tweets
 from sandbox.admin import AdminError
 from sandbox.auth import graph_token
 from sandbox.core import (
@@ -50,7 +50,7 @@ def make_app(options: Options | None = None, state_path: Path | None = None) -> 
     app = web.Application(middlewares=[platform_middleware], client_max_size=MAX_BODY)
     app[SANDBOX] = Sandbox(options or Options(), state_path)
     app.router.add_get("/", html.index)
-    app.router.add_routes(admin.routes() + x_budget.routes())
+    app.router.add_routes(admin.routes())
     app.router.add_routes(x_search.routes() + x_counts.routes() + x_media.routes() + x_tweets.routes())
     app.router.add_route("*", "/2/{tail:.*}", x_unknown_route)
     app.router.add_routes(graph_routes.routes())

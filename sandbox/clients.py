@@ -11,9 +11,9 @@ from typing import Any
 
 import requests
 
-from campaigns.platforms.accounts import GRAPH_API, TWITTER_API
+from campaigns import demo_accounts
+from campaigns.account_config import GRAPH_API, TWITTER_API
 from campaigns.platforms.http import RoutingAdapter
-from sandbox import demo
 
 
 def redirected_session(sandbox_url: str, host: str, *, timeout: float = 10.0) -> requests.Session:
@@ -27,11 +27,13 @@ def tweepy_client(sandbox_url: str, n: int = 0, *, timeout: float = 10.0, **cred
     import tweepy
 
     values = {
-        "bearer_token": demo.X_BEARER_TOKEN,
-        "consumer_key": demo.X_CONSUMER_KEY,
-        "consumer_secret": demo.X_CONSUMER_SECRET,
-        "access_token": demo.x_access_token(n) if n else demo.X_ACCESS_TOKEN,
-        "access_token_secret": demo.x_access_token_secret(n) if n else demo.X_ACCESS_TOKEN_SECRET,
+        "bearer_token": demo_accounts.X_BEARER_TOKEN,
+        "consumer_key": demo_accounts.X_CONSUMER_KEY,
+        "consumer_secret": demo_accounts.X_CONSUMER_SECRET,
+        "access_token": demo_accounts.x_access_token(n) if n else demo_accounts.X_ACCESS_TOKEN,
+        "access_token_secret": demo_accounts.x_access_token_secret(n)
+        if n
+        else demo_accounts.X_ACCESS_TOKEN_SECRET,
     } | credentials
     client = tweepy.Client(**values)
     client.session = redirected_session(sandbox_url, TWITTER_API, timeout=timeout)
@@ -39,7 +41,11 @@ def tweepy_client(sandbox_url: str, n: int = 0, *, timeout: float = 10.0, **cred
 
 
 def graph_api(
-    sandbox_url: str, token: str = demo.FB_PAGE_TOKEN, *, version: str = "v23.0", timeout: float = 10.0
+    sandbox_url: str,
+    token: str = demo_accounts.FB_PAGE_TOKEN,
+    *,
+    version: str = "v23.0",
+    timeout: float = 10.0,
 ) -> Any:
     """A ``facebook.GraphAPI`` on a Page token; the version is set after construction (3.1.0's
     constructor only accepts versions up to 3.1)."""

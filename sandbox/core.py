@@ -29,7 +29,7 @@ class Options:
     """How a sandbox is started. Every field can be passed to ``run_sandbox(**options)``."""
 
     seed: int = 0
-    extra_accounts: int = 0  # the deterministic family of sandbox.demo (X accounts and Pages 1..n)
+    extra_accounts: int = 0  # the deterministic family of campaigns.demo_accounts (X accounts and Pages 1..n)
     limits: dict[str, int] = field(default_factory=dict)  # X route key -> requests per 15 min
     graph_page_calls_per_hour: int = GRAPH_PAGE_CALLS_PER_HOUR
     x_image_max_bytes: int = 5 * MB

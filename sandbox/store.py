@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sandbox import demo
+from campaigns import demo_accounts
 from sandbox.ids import IdSource
 from sandbox.model import FbPage, Media, Post, XAccount, hashtags
 from sandbox.persist import StateFile
@@ -21,8 +21,8 @@ class Store:
     def __init__(self, *, extra_accounts: int = 0, state_path: Path | None = None) -> None:
         self.extra_accounts = extra_accounts
         self.state = StateFile(state_path) if state_path is not None else None
-        self.apps = {demo.X_CONSUMER_KEY: demo.X_CONSUMER_SECRET}
-        self.bearer_tokens = {demo.X_BEARER_TOKEN}
+        self.apps = {demo_accounts.X_CONSUMER_KEY: demo_accounts.X_CONSUMER_SECRET}
+        self.bearer_tokens = {demo_accounts.X_BEARER_TOKEN}
         self._clear()
         if self.state is not None:
             self._load()
@@ -44,31 +44,36 @@ class Store:
 
     def _seed_accounts(self) -> None:
         self.add_x_account(
-            demo.X_USER_ID,
-            demo.X_USERNAME,
-            demo.X_NAME,
-            demo.X_ACCESS_TOKEN,
-            demo.X_ACCESS_TOKEN_SECRET,
+            demo_accounts.X_USER_ID,
+            demo_accounts.X_USERNAME,
+            demo_accounts.X_NAME,
+            demo_accounts.X_ACCESS_TOKEN,
+            demo_accounts.X_ACCESS_TOKEN_SECRET,
             persist=False,
         )
-        self.add_page(demo.FB_PAGE_ID, demo.FB_PAGE_NAME, demo.FB_PAGE_TOKEN, persist=False)
+        self.add_page(
+            demo_accounts.FB_PAGE_ID, demo_accounts.FB_PAGE_NAME, demo_accounts.FB_PAGE_TOKEN, persist=False
+        )
         self.add_family(self.extra_accounts, persist=False)
 
     def add_family(self, count: int, *, persist: bool = True) -> None:
-        """Members 1..count of the deterministic family of ``sandbox.demo`` (X account and Page)."""
+        """Members 1..count of the deterministic family of ``demo_accounts`` (X account and Page)."""
         for n in range(1, count + 1):
-            if demo.x_user_id(n) not in self.x_accounts:
+            if demo_accounts.x_user_id(n) not in self.x_accounts:
                 self.add_x_account(
-                    demo.x_user_id(n),
-                    demo.x_username(n),
+                    demo_accounts.x_user_id(n),
+                    demo_accounts.x_username(n),
                     f"Sandbox user {n:03d}",
-                    demo.x_access_token(n),
-                    demo.x_access_token_secret(n),
+                    demo_accounts.x_access_token(n),
+                    demo_accounts.x_access_token_secret(n),
                     persist=persist,
                 )
-            if demo.fb_page_id(n) not in self.pages:
+            if demo_accounts.fb_page_id(n) not in self.pages:
                 self.add_page(
-                    demo.fb_page_id(n), f"Sandbox Page {n:03d}", demo.fb_page_token(n), persist=persist
+                    demo_accounts.fb_page_id(n),
+                    f"Sandbox Page {n:03d}",
+                    demo_accounts.fb_page_token(n),
+                    persist=persist,
                 )
 
     def _load(self) -> None:

@@ -12,8 +12,6 @@ billing system that charges after the fact does. ``POST /_sandbox/credits {"read
 
 from __future__ import annotations
 
-from aiohttp import web
-
 from sandbox.errors import X_PROBLEMS, PlatformError
 
 
@@ -50,21 +48,3 @@ def credits_depleted() -> PlatformError:
             "status": 402,
         },
     )
-
-
-async def credits(request: web.Request) -> web.Response:
-    from sandbox.admin import AdminError, body_of, ok  # the admin module imports the core, which imports this
-    from sandbox.core import sandbox_of
-
-    sb = sandbox_of(request)
-    if request.method == "POST":
-        body = await body_of(request)
-        reads = body.get("reads") if isinstance(body, dict) else None
-        if not isinstance(body, dict) or not (reads is None or (isinstance(reads, int) and reads >= 0)):
-            raise AdminError('credits are {"reads": posts that may still be read, or null for unlimited}')
-        sb.credits.refill(reads)
-    return ok({"reads": sb.credits.balance, "spent": sb.credits.spent})
-
-
-def routes() -> list[web.RouteDef]:
-    return [web.route("*", "/_sandbox/credits", credits)]

@@ -29,7 +29,8 @@ from celery.beat import Scheduler
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from campaigns.publishing.context import process_name, utc_now
+from campaigns.clock import utc_now
+from campaigns.publishing.context import process_name
 from campaigns.settings import get_settings
 from campaigns.store.db import make_engine, session_scope
 from campaigns.store.pipeline import acquire_lease, release_lease

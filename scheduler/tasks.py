@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from campaigns import publishing
-from campaigns.publishing.context import utc_now
+from campaigns.clock import utc_now
 from campaigns.settings import get_settings
 from scheduler.specs import SpecWatcher
 from worker import runtime

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from sandbox.testing import SandboxHandle
-from tests.service_helpers import (
+from tests.support.service_processes import (
     CAMPAIGNS,
     REPO,
     Processes,

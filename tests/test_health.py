@@ -26,12 +26,12 @@ from campaigns.health import (
     make_health_server,
 )
 from campaigns.settings import get_settings
-from campaigns.store.accounts import hold_account
+from campaigns.store.account_states import hold_account
 from campaigns.store.db import make_engine
 from campaigns.store.migrate import upgrade
 from campaigns.store.pipeline import acquire_lease, release_lease
-from tests.db_fixtures import NOW, add_campaign, add_post
-from tests.publishing_helpers import clear_leases
+from tests.support.db_fixtures import NOW, add_campaign, add_post
+from tests.support.publishing_fixtures import clear_leases
 
 MINUTE = timedelta(minutes=1)
 

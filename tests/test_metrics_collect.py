@@ -9,14 +9,15 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaigns.metrics import names
-from campaigns.metrics.collect import CollectOptions, collect_metrics
+from campaigns.metrics.collect import collect_metrics
 from campaigns.metrics.collect_facebook import collect_facebook_posts
+from campaigns.metrics.collection import CollectOptions
 from campaigns.metrics.schedule import Polling, active_window, hashtag_hours, post_due
 from campaigns.publishing import Context
 from campaigns.store.metrics_models import MetricGap, MetricSample, ReadBudgetUse
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import NOW, add_campaign, add_post
-from tests.publishing_helpers import SharedClock
+from tests.support.db_fixtures import NOW, add_campaign, add_post
+from tests.support.publishing_fixtures import SharedClock
 
 TAG = "#SSWWeek"
 
@@ -117,7 +118,8 @@ def test_a_transient_error_is_retried_and_a_lasting_one_becomes_a_gap(
 def test_a_retired_insights_metric_is_recorded_unavailable_and_the_others_go_on(
     ctx: Context, engine: Engine, clock: SharedClock
 ):
-    from campaigns.metrics.collect import Collection, tracked_posts
+    from campaigns.metrics.collect import tracked_posts
+    from campaigns.metrics.collection import Collection
 
     campaign(engine)
     publish(ctx, engine, "ssw-week:d1p1:facebook", channel="facebook")

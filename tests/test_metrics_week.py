@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from campaigns.metrics import names
-from campaigns.metrics.collect import CollectOptions, collect_metrics
+from campaigns.metrics.collect import collect_metrics
+from campaigns.metrics.collection import CollectOptions
 from campaigns.publishing import Context
 from campaigns.store.metrics_models import MetricGap, MetricSample, ReadBudgetUse
 from sandbox.clock import parse_iso
@@ -20,8 +21,8 @@ from sandbox.engagement import facebook_metrics, x_metrics
 from sandbox.model import Post as SandboxPost
 from sandbox.simulation import Chatter
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import NOW, add_campaign, add_post
-from tests.publishing_helpers import SharedClock
+from tests.support.db_fixtures import NOW, add_campaign, add_post
+from tests.support.publishing_fixtures import SharedClock
 
 TAG = "#SSWWeek"
 QUARTER = 15 * 60

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from campaigns.cli import cli
 from campaigns.spec import yaml_tree
-from tests.spec_helpers import BUNDLED, MINIMAL, write_spec
+from tests.support.spec_files import BUNDLED, MINIMAL, write_spec
 
 WINDOW = ["--from", "2027-01-01", "--to", "2027-12-31"]
 

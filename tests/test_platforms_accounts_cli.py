@@ -12,14 +12,14 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from campaigns import demo_accounts
 from campaigns.cli import cli
 from campaigns.platforms import platform_for
 from campaigns.settings import Settings, get_settings, load_settings
-from campaigns.store.accounts import flag_credentials
+from campaigns.store.account_states import flag_credentials
 from campaigns.store.models import AccountState
-from sandbox import demo
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import NOW
+from tests.support.db_fixtures import NOW
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -47,8 +47,8 @@ def test_it_reports_each_working_account_with_its_handle(sandbox: SandboxHandle)
     result = run("accounts", "check")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        f"twitter  default  ok  @{demo.X_USERNAME} (sandbox {sandbox.url})",
-        f"facebook default  ok  {demo.FB_PAGE_NAME} (sandbox {sandbox.url})",
+        f"twitter  default  ok  @{demo_accounts.X_USERNAME} (sandbox {sandbox.url})",
+        f"facebook default  ok  {demo_accounts.FB_PAGE_NAME} (sandbox {sandbox.url})",
     ]
 
 

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from campaigns.account_config import Channel, sandbox_account
 from campaigns.platforms import (
     CredentialsRejected,
     OutcomeUnknown,
@@ -21,7 +22,6 @@ from campaigns.platforms import (
     TransientError,
     platform_for,
 )
-from campaigns.platforms.accounts import Channel, sandbox_account
 
 Answer = tuple[int, dict[str, str], bytes]
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from campaigns import demo_accounts
+from campaigns.account_config import FacebookCredentials, sandbox_account
 from campaigns.platforms import CredentialsRejected, MediaFile, Platform, RejectedPost, platform_for
-from campaigns.platforms.accounts import FacebookCredentials, sandbox_account
-from sandbox import demo
 from sandbox.testing import SandboxHandle
 
 PNG = base64.b64decode(
@@ -43,7 +43,9 @@ def test_it_publishes_a_text_post_with_its_link(fb: Platform, sandbox: SandboxHa
         "Read the report",
         "https://example.org/report",
     )
-    assert truth["account_id"] == demo.FB_PAGE_ID and post.id.startswith(f"{demo.FB_PAGE_ID}_")
+    assert truth["account_id"] == demo_accounts.FB_PAGE_ID and post.id.startswith(
+        f"{demo_accounts.FB_PAGE_ID}_"
+    )
 
 
 def test_it_publishes_a_photo_post_with_its_alt_text(
@@ -95,7 +97,7 @@ def test_it_finds_nothing_published_before_since(fb: Platform) -> None:
 def test_it_reads_reactions_comments_shares_and_views(fb: Platform, sandbox: SandboxHandle) -> None:
     post = fb.publish("Metrics please #SSW")
     sandbox.set_clock(datetime.now(UTC) + timedelta(days=3))
-    metrics = fb.metrics([post.id, f"{demo.FB_PAGE_ID}_999"])
+    metrics = fb.metrics([post.id, f"{demo_accounts.FB_PAGE_ID}_999"])
     assert list(metrics) == [post.id]  # an unknown post is left out
     m = metrics[post.id]
     assert m.impressions is not None and m.impressions > 0 and m.likes > 0
@@ -115,12 +117,14 @@ def test_it_searches_the_pages_own_posts_for_a_hashtag(fb: Platform) -> None:
 
 def test_it_checks_the_page_token(fb: Platform) -> None:
     status = fb.check()
-    assert (status.user_id, status.name) == (demo.FB_PAGE_ID, demo.FB_PAGE_NAME)
+    assert (status.user_id, status.name) == (demo_accounts.FB_PAGE_ID, demo_accounts.FB_PAGE_NAME)
 
 
 def test_it_rejects_a_token_of_another_page(sandbox: SandboxHandle) -> None:
     other = sandbox.add_account(platform="facebook", name="Other Page")
-    credentials = FacebookCredentials(page_id=demo.FB_PAGE_ID, page_token=SecretStr(other["access_token"]))
+    credentials = FacebookCredentials(
+        page_id=demo_accounts.FB_PAGE_ID, page_token=SecretStr(other["access_token"])
+    )
     fb = platform_for(sandbox_account("facebook", "mixed", sandbox_url=sandbox.url, credentials=credentials))
     with pytest.raises(CredentialsRejected, match="not a Page token for Page"):
         fb.check()

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import SecretStr
 
+from campaigns.account_config import AccountConfig, Channel, demo_credentials, sandbox_account
 from campaigns.platforms import (
     AlreadyPublished,
     CredentialsRejected,
@@ -21,7 +22,6 @@ from campaigns.platforms import (
     TransientError,
     platform_for,
 )
-from campaigns.platforms.accounts import AccountConfig, Channel, demo_credentials, sandbox_account
 from sandbox.testing import SandboxHandle
 
 

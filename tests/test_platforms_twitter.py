@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import tweepy
 
+from campaigns import demo_accounts
+from campaigns.account_config import sandbox_account
 from campaigns.platforms import MediaFile, Platform, RejectedPost, platform_for
-from campaigns.platforms.accounts import sandbox_account
 from campaigns.platforms.http import RoutingAdapter
-from sandbox import demo
 from sandbox.testing import SandboxHandle
 
 # A 1x1 PNG.
@@ -40,7 +40,7 @@ def a_minute_ago() -> datetime:
 def test_it_publishes_a_text_post(x: Platform, sandbox: SandboxHandle) -> None:
     post = x.publish("Day 1: thank you, social workers! #SSW")
     [truth] = sandbox.posts(platform="x")
-    assert (truth["id"], truth["text"], truth["account"]) == (post.id, post.text, demo.X_USERNAME)
+    assert (truth["id"], truth["text"], truth["account"]) == (post.id, post.text, demo_accounts.X_USERNAME)
     assert post.created_at.tzinfo is not None and post.url.endswith(post.id)
 
 
@@ -110,10 +110,10 @@ def test_it_reads_metrics_leaving_out_deleted_posts(x: Platform, sandbox: Sandbo
 def _delete_tweet(sandbox: SandboxHandle, tweet_id: str) -> None:
     """The service never deletes posts: a plain tweepy client plays the person who does."""
     client = tweepy.Client(
-        consumer_key=demo.X_CONSUMER_KEY,
-        consumer_secret=demo.X_CONSUMER_SECRET,
-        access_token=demo.X_ACCESS_TOKEN,
-        access_token_secret=demo.X_ACCESS_TOKEN_SECRET,
+        consumer_key=demo_accounts.X_CONSUMER_KEY,
+        consumer_secret=demo_accounts.X_CONSUMER_SECRET,
+        access_token=demo_accounts.X_ACCESS_TOKEN,
+        access_token_secret=demo_accounts.X_ACCESS_TOKEN_SECRET,
     )
     client.session.mount("https://api.twitter.com/", RoutingAdapter(sandbox.url, timeout=10))
     client.delete_tweet(tweet_id)
@@ -131,7 +131,7 @@ def test_it_searches_a_hashtag_after_a_given_id(x: Platform, sandbox: SandboxHan
 
 def test_it_checks_who_the_credentials_belong_to(x: Platform) -> None:
     status = x.check()
-    assert (status.handle, status.user_id) == (f"@{demo.X_USERNAME}", demo.X_USER_ID)
+    assert (status.handle, status.user_id) == (f"@{demo_accounts.X_USERNAME}", demo_accounts.X_USER_ID)
 
 
 def test_it_exposes_the_rate_limit_left_after_a_post(x: Platform) -> None:

@@ -13,8 +13,8 @@ from campaigns.publishing import Context, dispatch_due, publish_batch
 from campaigns.publishing.dispatch import groups
 from campaigns.store.pipeline import DueAt
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import NOW, add_campaign, add_post
-from tests.publishing_helpers import Queue, SharedClock, make_context, post_row
+from tests.support.db_fixtures import NOW, add_campaign, add_post
+from tests.support.publishing_fixtures import Queue, SharedClock, make_context, post_row
 
 SECOND = timedelta(seconds=1)
 

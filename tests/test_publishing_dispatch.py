@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from campaigns.publishing import Context, dispatch_due, sweep
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import NOW, add_campaign, add_post, run_concurrently
-from tests.publishing_helpers import Queue, SharedClock, make_context, post_row
+from tests.support.db_fixtures import NOW, add_campaign, add_post, run_concurrently
+from tests.support.publishing_fixtures import Queue, SharedClock, make_context, post_row
 
 SECOND = timedelta(seconds=1)
 SENDING_TIMEOUT = timedelta(seconds=150)

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from campaigns import demo_accounts
 from campaigns.publishing import Context, sweep
 from campaigns.publishing.alerts import QUOTA_RECHECK_EVERY, RECHECK_EVERY
 from campaigns.publishing.policy import MAX_ATTEMPTS
-from campaigns.store.accounts import flag_credentials
-from sandbox import demo
+from campaigns.store.account_states import flag_credentials
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import add_campaign, add_post
-from tests.publishing_helpers import (
+from tests.support.db_fixtures import add_campaign, add_post
+from tests.support.publishing_fixtures import (
     SharedClock,
     account_row,
     attempts_of,
@@ -70,7 +70,7 @@ def test_it_flags_an_account_with_revoked_credentials_once_and_holds_its_posts(
     caplog: pytest.LogCaptureFixture,
 ):
     three_due_posts(session)
-    sandbox.add_fault(kind="revoke", platform="x", account=demo.X_USERNAME)
+    sandbox.add_fault(kind="revoke", platform="x", account=demo_accounts.X_USERNAME)
 
     results = tick(ctx)
     clock.advance(60)
@@ -96,7 +96,7 @@ def test_it_resumes_a_flagged_account_once_its_credentials_work_again(
     ctx: Context, session: Session, engine: Engine, sandbox: SandboxHandle, clock: SharedClock
 ):
     three_due_posts(session)
-    sandbox.add_fault(kind="revoke", platform="x", account=demo.X_USERNAME)
+    sandbox.add_fault(kind="revoke", platform="x", account=demo_accounts.X_USERNAME)
     tick(ctx)
     clock.advance(RECHECK_EVERY.total_seconds() + 1)
     assert sweep(ctx, sending_timeout=timedelta(seconds=150)).accounts_cleared == []  # still revoked

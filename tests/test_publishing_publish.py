@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from campaigns import demo_accounts
 from campaigns.publishing import Context, dispatch_due, publish_post
 from campaigns.store.models import Campaign
-from sandbox import demo
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import NOW, add_campaign, add_post, run_concurrently
-from tests.publishing_helpers import (
+from tests.support.db_fixtures import NOW, add_campaign, add_post, run_concurrently
+from tests.support.publishing_fixtures import (
     Queue,
     SharedClock,
     account_row,
@@ -27,7 +27,7 @@ from tests.publishing_helpers import (
 )
 
 PID = "ssw-week:d1p1:twitter"
-HANDLES = {"twitter": f"@{demo.X_USERNAME}", "facebook": demo.FB_PAGE_NAME}
+HANDLES = {"twitter": f"@{demo_accounts.X_USERNAME}", "facebook": demo_accounts.FB_PAGE_NAME}
 PLATFORM = {"twitter": "x", "facebook": "facebook"}
 
 

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from campaigns import demo_accounts
 from campaigns.publishing import Context, dispatch_due, publish_post, reconcile_post, sweep
 from campaigns.publishing.policy import RECONCILE_SETTLE
 from campaigns.store.models import PostStatus
-from sandbox import demo
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import add_campaign, add_post
-from tests.publishing_helpers import (
+from tests.support.db_fixtures import add_campaign, add_post
+from tests.support.publishing_fixtures import (
     Crash,
     CrashAfterParts,
     Queue,
@@ -235,7 +235,7 @@ def test_it_marks_a_post_whose_every_part_was_recorded_published_without_asking(
 ):
     add_campaign(session)
     add_post(session, PID, status="unconfirmed", remote_ids=["1500000000000009999"])
-    sandbox.add_fault(kind="revoke", platform="x", account=demo.X_USERNAME)  # any call would fail
+    sandbox.add_fault(kind="revoke", platform="x", account=demo_accounts.X_USERNAME)  # any call would fail
 
     assert reconcile_post(ctx, PID).outcome == "published"
     assert post_row(engine, PID).status == "published"

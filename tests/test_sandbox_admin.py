@@ -15,7 +15,7 @@ import pytest
 import requests
 import tweepy
 
-from sandbox import demo
+from campaigns import demo_accounts
 from sandbox.clients import graph_api, tweepy_client
 from sandbox.testing import SandboxError, SandboxHandle, run_sandbox
 
@@ -27,10 +27,10 @@ def test_it_filters_the_ground_truth_by_platform_and_account(sandbox: SandboxHan
     sandbox.add_account(count=2)
     tweepy_client(sandbox.url).create_tweet(text="demo")
     tweepy_client(sandbox.url, 2).create_tweet(text="second")
-    graph_api(sandbox.url).put_object(demo.FB_PAGE_ID, "feed", message="page")
+    graph_api(sandbox.url).put_object(demo_accounts.FB_PAGE_ID, "feed", message="page")
     assert [p["text"] for p in sandbox.posts()] == ["demo", "second", "page"]
-    assert [p["text"] for p in sandbox.posts(platform="x", account=demo.x_user_id(2))] == ["second"]
-    assert [p["account"] for p in sandbox.posts(platform="facebook")] == [demo.FB_PAGE_NAME]
+    assert [p["text"] for p in sandbox.posts(platform="x", account=demo_accounts.x_user_id(2))] == ["second"]
+    assert [p["account"] for p in sandbox.posts(platform="facebook")] == [demo_accounts.FB_PAGE_NAME]
 
 
 def test_it_sets_freezes_and_advances_the_clock(sandbox: SandboxHandle) -> None:
@@ -64,10 +64,12 @@ def test_it_adds_accounts_that_the_clients_can_use(sandbox: SandboxHandle) -> No
 
 def test_it_starts_with_a_family_of_extra_accounts() -> None:
     with run_sandbox(extra_accounts=100) as sandbox:
-        assert tweepy_client(sandbox.url, 100).get_me().data.username == demo.x_username(100)
-        assert graph_api(sandbox.url, demo.fb_page_token(100)).get_object("me")["id"] == demo.fb_page_id(100)
+        assert tweepy_client(sandbox.url, 100).get_me().data.username == demo_accounts.x_username(100)
+        assert graph_api(sandbox.url, demo_accounts.fb_page_token(100)).get_object("me")[
+            "id"
+        ] == demo_accounts.fb_page_id(100)
         sandbox.reset()
-        assert tweepy_client(sandbox.url, 55).get_me().data.id == int(demo.x_user_id(55))
+        assert tweepy_client(sandbox.url, 55).get_me().data.id == int(demo_accounts.x_user_id(55))
 
 
 def test_it_resets_posts_accounts_faults_and_limits(sandbox: SandboxHandle) -> None:
@@ -102,7 +104,7 @@ def test_it_keeps_its_state_in_a_sqlite_file_across_restarts(tmp_path: Path) -> 
         x.create_tweet(text="and its reply", in_reply_to_tweet_id=first)
         graph_api(sandbox.url).put_photo(
             image=PNG,
-            album_path=f"{demo.FB_PAGE_ID}/photos",
+            album_path=f"{demo_accounts.FB_PAGE_ID}/photos",
             message="kept too",
             alt_text_custom="a kept photo",
         )
@@ -122,13 +124,13 @@ def test_it_keeps_its_state_in_a_sqlite_file_across_restarts(tmp_path: Path) -> 
             a["username"]
             for a in sandbox.call("GET", "/_sandbox/accounts")["accounts"]
             if a["platform"] == "x"
-        ] == [demo.X_USERNAME, "kept"]
+        ] == [demo_accounts.X_USERNAME, "kept"]
 
 
 def test_it_shows_timelines_with_images_and_alt_text(sandbox: SandboxHandle) -> None:
     graph_api(sandbox.url).put_photo(
         image=PNG,
-        album_path=f"{demo.FB_PAGE_ID}/photos",
+        album_path=f"{demo_accounts.FB_PAGE_ID}/photos",
         message="Team <photo>",
         alt_text_custom="Six smiling people",
     )
@@ -138,7 +140,7 @@ def test_it_shows_timelines_with_images_and_alt_text(sandbox: SandboxHandle) -> 
     assert "Hello &amp; welcome" in page.text and "Team &lt;photo&gt;" in page.text
     assert 'alt="Six smiling people"' in page.text
     assert f'id="post-{tweet_id}"' in page.text  # the adapters link to #post-<id>
-    assert "@" + demo.X_USERNAME in page.text
+    assert "@" + demo_accounts.X_USERNAME in page.text
 
 
 def free_port() -> int:
@@ -159,12 +161,12 @@ def test_it_runs_as_a_command_with_a_hint_for_people(tmp_path: Path) -> None:
             except OSError:
                 time.sleep(0.1)
         client = tweepy_client(f"http://127.0.0.1:{port}")
-        assert client.get_me().data.username == demo.X_USERNAME
+        assert client.get_me().data.username == demo_accounts.X_USERNAME
     finally:
         process.terminate()
         out, err = process.communicate(timeout=10)
     assert f"http://127.0.0.1:{port}" in out
-    assert demo.X_USERNAME in out and "sandbox/demo.py" in out
+    assert demo_accounts.X_USERNAME in out and "campaigns/demo_accounts.py" in out
     assert "Traceback" not in err
 
 

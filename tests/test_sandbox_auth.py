@@ -8,15 +8,17 @@ import requests
 import tweepy
 from requests_oauthlib import OAuth1
 
-from sandbox import demo
+from campaigns import demo_accounts
 from sandbox.clients import graph_api, tweepy_client
 from sandbox.testing import SandboxHandle
 
 UNAUTHORIZED = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
 
 
-def signed(secret: str = demo.X_CONSUMER_SECRET, token_secret: str = demo.X_ACCESS_TOKEN_SECRET) -> OAuth1:
-    return OAuth1(demo.X_CONSUMER_KEY, secret, demo.X_ACCESS_TOKEN, token_secret)
+def signed(
+    secret: str = demo_accounts.X_CONSUMER_SECRET, token_secret: str = demo_accounts.X_ACCESS_TOKEN_SECRET
+) -> OAuth1:
+    return OAuth1(demo_accounts.X_CONSUMER_KEY, secret, demo_accounts.X_ACCESS_TOKEN, token_secret)
 
 
 def post_signed_for(sandbox: SandboxHandle, signed_url: str, auth: OAuth1) -> requests.Response:
@@ -41,7 +43,7 @@ def test_it_rejects_a_signature_made_for_another_url(sandbox: SandboxHandle, url
 
 
 @pytest.mark.parametrize(
-    "secrets", [("wrong", demo.X_ACCESS_TOKEN_SECRET), (demo.X_CONSUMER_SECRET, "wrong")]
+    "secrets", [("wrong", demo_accounts.X_ACCESS_TOKEN_SECRET), (demo_accounts.X_CONSUMER_SECRET, "wrong")]
 )
 def test_it_rejects_a_wrong_secret(sandbox: SandboxHandle, secrets: tuple[str, str]) -> None:
     response = post_signed_for(sandbox, "https://api.twitter.com/2/tweets", signed(*secrets))
@@ -74,7 +76,7 @@ def test_it_signs_query_parameters_into_the_base_string(sandbox: SandboxHandle) 
 def test_it_accepts_the_bearer_token_for_reads_but_not_for_writes(sandbox: SandboxHandle) -> None:
     writer = tweepy_client(sandbox.url)
     tweet_id = writer.create_tweet(text="readable").data["id"]
-    reader = tweepy.Client(bearer_token=demo.X_BEARER_TOKEN)
+    reader = tweepy.Client(bearer_token=demo_accounts.X_BEARER_TOKEN)
     reader.session = writer.session
     assert reader.get_tweet(tweet_id).data.text == "readable"
     with pytest.raises(tweepy.Forbidden) as refused:

@@ -8,7 +8,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sandbox import demo
+from campaigns import demo_accounts
 from sandbox.clients import graph_api, tweepy_client
 from sandbox.engagement import facebook_metrics, x_metrics
 from sandbox.model import Post
@@ -57,18 +57,18 @@ def test_it_simulates_other_accounts_posting_with_campaign_hashtags(sandbox: San
     x.create_tweet(text="Launching #WorkforceWellbeing")
     sandbox.advance(36 * 3600)
     everything = x.search_recent_tweets("#workforcewellbeing", max_results=100, expansions=["author_id"])
-    others = {t.author_id for t in everything.data} - {int(demo.X_USER_ID)}
+    others = {t.author_id for t in everything.data} - {int(demo_accounts.X_USER_ID)}
     assert len(others) > 3
     assert any(t.text.startswith("RT @") for t in everything.data)
     originals = x.search_recent_tweets("#workforcewellbeing -is:retweet", max_results=100)
     assert not any(t.text.startswith("RT @") for t in originals.data)
-    assert sandbox.posts() and all(p["account_id"] == demo.X_USER_ID for p in sandbox.posts())
+    assert sandbox.posts() and all(p["account_id"] == demo_accounts.X_USER_ID for p in sandbox.posts())
 
 
 def test_it_grows_facebook_insights_with_the_clock(sandbox: SandboxHandle) -> None:
     sandbox.set_clock(START)
     graph = graph_api(sandbox.url)
-    post_id = graph.put_object(demo.FB_PAGE_ID, "feed", message="Insights grow")["id"]
+    post_id = graph.put_object(demo_accounts.FB_PAGE_ID, "feed", message="Insights grow")["id"]
     views = []
     for days in (0, 1, 7):
         sandbox.set_clock(START + timedelta(days=days))
@@ -83,7 +83,7 @@ def test_it_grows_facebook_insights_with_the_clock(sandbox: SandboxHandle) -> No
     seed=st.integers(min_value=0, max_value=1000),
 )
 def test_it_never_lets_a_metric_shrink(post_id: str, ages: list[float], seed: int) -> None:
-    post = Post("x", post_id, demo.X_USER_ID, "text", START)
+    post = Post("x", post_id, demo_accounts.X_USER_ID, "text", START)
     snapshots = [x_metrics(seed, post, 2000, START + timedelta(seconds=a)) for a in sorted(ages)]
     for earlier, later in pairwise(snapshots):
         assert all(later[k] >= earlier[k] for k in earlier)

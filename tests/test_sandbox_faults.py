@@ -7,7 +7,7 @@ import pytest
 import requests
 import tweepy
 
-from sandbox import demo
+from campaigns import demo_accounts
 from sandbox.clients import graph_api, tweepy_client
 from sandbox.testing import SandboxError, SandboxHandle
 
@@ -33,7 +33,7 @@ def test_it_stores_the_post_then_cuts_the_connection(sandbox: SandboxHandle) -> 
 def test_it_cuts_a_graph_post_after_storing_it(sandbox: SandboxHandle) -> None:
     sandbox.add_fault(kind="cut", platform="facebook", method="POST", path="/*/feed")
     with pytest.raises(requests.exceptions.ConnectionError):
-        graph_api(sandbox.url).put_object(demo.FB_PAGE_ID, "feed", message="Half-delivered")
+        graph_api(sandbox.url).put_object(demo_accounts.FB_PAGE_ID, "feed", message="Half-delivered")
     assert [p["text"] for p in sandbox.posts(platform="facebook")] == ["Half-delivered"]
 
 
@@ -51,11 +51,11 @@ def test_it_answers_a_429_storm_then_recovers(sandbox: SandboxHandle) -> None:
 @pytest.mark.parametrize("code", [4, 17, 32])
 def test_it_answers_graph_rate_limit_errors_with_usage_headers(sandbox: SandboxHandle, code: int) -> None:
     sandbox.add_fault(kind="rate_limit", platform="facebook", code=code, times=1)
-    response = requests.get(f"{sandbox.url}/v23.0/me?access_token={demo.FB_PAGE_TOKEN}", timeout=5)
+    response = requests.get(f"{sandbox.url}/v23.0/me?access_token={demo_accounts.FB_PAGE_TOKEN}", timeout=5)
     assert response.json()["error"]["code"] == code
     assert '"call_count":100' in response.headers["X-App-Usage"]
     assert '"estimated_time_to_regain_access"' in response.headers["X-Business-Use-Case-Usage"]
-    assert requests.get(f"{sandbox.url}/v23.0/me?access_token={demo.FB_PAGE_TOKEN}", timeout=5).ok
+    assert requests.get(f"{sandbox.url}/v23.0/me?access_token={demo_accounts.FB_PAGE_TOKEN}", timeout=5).ok
 
 
 @pytest.mark.parametrize("status", [500, 503])
@@ -93,8 +93,8 @@ def test_it_fails_at_a_seeded_rate_the_same_way_each_time(sandbox: SandboxHandle
 
 def test_it_revokes_one_accounts_token_only(sandbox: SandboxHandle) -> None:
     sandbox.add_account(count=1)
-    sandbox.add_fault(kind="revoke", account=demo.X_USERNAME)
-    sandbox.add_fault(kind="revoke", account=demo.FB_PAGE_ID)
+    sandbox.add_fault(kind="revoke", account=demo_accounts.X_USERNAME)
+    sandbox.add_fault(kind="revoke", account=demo_accounts.FB_PAGE_ID)
     with pytest.raises(tweepy.Unauthorized):
         tweepy_client(sandbox.url).create_tweet(text="revoked")
     tweepy_client(sandbox.url, 1).create_tweet(text="still fine")
@@ -102,12 +102,14 @@ def test_it_revokes_one_accounts_token_only(sandbox: SandboxHandle) -> None:
         graph_api(sandbox.url).get_object("me")
     assert revoked.value.code == 190
     assert revoked.value.result["error"]["error_subcode"] == 460
-    assert graph_api(sandbox.url, demo.fb_page_token(1)).get_object("me")["id"] == demo.fb_page_id(1)
+    assert graph_api(sandbox.url, demo_accounts.fb_page_token(1)).get_object("me")[
+        "id"
+    ] == demo_accounts.fb_page_id(1)
 
 
 def test_it_adds_latency_and_still_answers(sandbox: SandboxHandle) -> None:
     sandbox.add_fault(kind="latency", seconds=0.05, path="/2/users/me")
-    assert tweepy_client(sandbox.url).get_me().data.username == demo.X_USERNAME
+    assert tweepy_client(sandbox.url).get_me().data.username == demo_accounts.X_USERNAME
     assert sandbox.faults()[0]["fired"] == 1
 
 
@@ -135,7 +137,7 @@ def test_it_clears_faults_with_one_call(sandbox: SandboxHandle) -> None:
 
 
 def test_it_keeps_graph_form_fields_when_a_fault_reads_the_body_first(sandbox: SandboxHandle) -> None:
-    sandbox.add_fault(kind="latency", platform="facebook", account=demo.FB_PAGE_ID)
-    created = graph_api(sandbox.url).put_object(demo.FB_PAGE_ID, "feed", message="Token still read")
-    assert created["id"].startswith(demo.FB_PAGE_ID)
+    sandbox.add_fault(kind="latency", platform="facebook", account=demo_accounts.FB_PAGE_ID)
+    created = graph_api(sandbox.url).put_object(demo_accounts.FB_PAGE_ID, "feed", message="Token still read")
+    assert created["id"].startswith(demo_accounts.FB_PAGE_ID)
     assert sandbox.faults()[0]["fired"] == 1

@@ -8,13 +8,13 @@ import facebook
 import pytest
 import requests
 
-from sandbox import demo
+from campaigns import demo_accounts
 from sandbox.clients import graph_api
 from sandbox.testing import SandboxHandle, run_sandbox
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PAGE = demo.FB_PAGE_ID
+PAGE = demo_accounts.FB_PAGE_ID
 
 
 @pytest.fixture
@@ -31,9 +31,9 @@ def error_of(exc: pytest.ExceptionInfo[facebook.GraphAPIError]) -> dict[str, obj
 
 
 def test_it_returns_the_page_for_me_and_by_id(graph: facebook.GraphAPI) -> None:
-    assert graph.get_object("me") == {"name": demo.FB_PAGE_NAME, "id": PAGE}
+    assert graph.get_object("me") == {"name": demo_accounts.FB_PAGE_NAME, "id": PAGE}
     page = graph.get_object(PAGE, fields="name,fan_count,followers_count,link")
-    assert page["name"] == demo.FB_PAGE_NAME
+    assert page["name"] == demo_accounts.FB_PAGE_NAME
     assert isinstance(page["fan_count"], int)
 
 
@@ -45,7 +45,7 @@ def test_it_publishes_to_the_feed_and_reads_the_post(
     post = graph.get_object(created["id"], fields="message,created_time,permalink_url,from,status_type")
     assert post["message"] == "Hello #SSWWeek"
     assert post["created_time"] == "2026-03-02T09:00:00+0000"
-    assert post["from"] == {"name": demo.FB_PAGE_NAME, "id": PAGE}
+    assert post["from"] == {"name": demo_accounts.FB_PAGE_NAME, "id": PAGE}
     assert post["status_type"] == "shared_story"
     truth = sandbox.posts(platform="facebook")
     assert [(p["id"], p["text"], p["link"]) for p in truth] == [
@@ -163,7 +163,7 @@ def test_it_rate_limits_a_page_with_code_32_and_usage_headers() -> None:
         graph = graph_api(sandbox.url)
         for _ in range(3):
             graph.get_object("me")
-        url = f"{sandbox.url}/v23.0/me?access_token={demo.FB_PAGE_TOKEN}"
+        url = f"{sandbox.url}/v23.0/me?access_token={demo_accounts.FB_PAGE_TOKEN}"
         response = requests.get(url, timeout=5)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == 32
@@ -174,7 +174,11 @@ def test_it_rate_limits_a_page_with_code_32_and_usage_headers() -> None:
 
 
 def test_it_sends_a_content_type_on_every_reply(sandbox: SandboxHandle) -> None:
-    for path in ("/v23.0/me", f"/v23.0/me?access_token={demo.FB_PAGE_TOKEN}", "/v23.0/nothing/here/at/all"):
+    for path in (
+        "/v23.0/me",
+        f"/v23.0/me?access_token={demo_accounts.FB_PAGE_TOKEN}",
+        "/v23.0/nothing/here/at/all",
+    ):
         response = requests.get(sandbox.url + path, timeout=5)
         assert response.headers["Content-Type"].startswith("application/json")
         assert "X-App-Usage" in response.headers

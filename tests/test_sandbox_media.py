@@ -10,7 +10,7 @@ import requests
 import tweepy
 from requests_oauthlib import OAuth1
 
-from sandbox import demo
+from campaigns import demo_accounts
 from sandbox.clients import tweepy_client
 from sandbox.testing import SandboxHandle
 
@@ -31,7 +31,10 @@ def upload(x: tweepy.Client, data: bytes, **extra: str) -> dict[str, Any]:
 
 def signed_post(sandbox: SandboxHandle, path: str, **kwargs: Any) -> requests.Response:
     auth = OAuth1(
-        demo.X_CONSUMER_KEY, demo.X_CONSUMER_SECRET, demo.X_ACCESS_TOKEN, demo.X_ACCESS_TOKEN_SECRET
+        demo_accounts.X_CONSUMER_KEY,
+        demo_accounts.X_CONSUMER_SECRET,
+        demo_accounts.X_ACCESS_TOKEN,
+        demo_accounts.X_ACCESS_TOKEN_SECRET,
     )
     prepared = requests.Request("POST", "https://api.twitter.com" + path, auth=auth, **kwargs).prepare()
     prepared.url = sandbox.url + path

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import requests
 
-from sandbox import demo
+from campaigns import demo_accounts
 from sandbox.clients import graph_api, tweepy_client
 from sandbox.testing import SandboxHandle
 
@@ -33,7 +33,9 @@ def test_it_shapes_search_and_timeline_replies_like_x(sandbox: SandboxHandle) ->
     assert all({"id", "name", "username"} <= set(u) for u in body["includes"]["users"])
     assert all(isinstance(t["id"], str) for t in body["data"])
 
-    timeline = x.request("GET", f"/2/users/{demo.X_USER_ID}/tweets", params={"max_results": "5"}).json()
+    timeline = x.request(
+        "GET", f"/2/users/{demo_accounts.X_USER_ID}/tweets", params={"max_results": "5"}
+    ).json()
     assert set(timeline["meta"]) == {"newest_id", "oldest_id", "result_count"}
     assert timeline["data"][0]["text"] == "Shape check #ShapeTag"
 
@@ -43,10 +45,10 @@ def test_it_shapes_graph_errors_like_meta(sandbox: SandboxHandle) -> None:
     assert set(error) == {"message", "type", "code", "fbtrace_id"}
     assert (error["type"], error["code"]) == ("OAuthException", 190)
     graph = graph_api(sandbox.url)
-    graph.put_object(demo.FB_PAGE_ID, "feed", message="twice")
+    graph.put_object(demo_accounts.FB_PAGE_ID, "feed", message="twice")
     duplicate = requests.post(
-        f"{sandbox.url}/v23.0/{demo.FB_PAGE_ID}/feed",
-        data={"message": "twice", "access_token": demo.FB_PAGE_TOKEN},
+        f"{sandbox.url}/v23.0/{demo_accounts.FB_PAGE_ID}/feed",
+        data={"message": "twice", "access_token": demo_accounts.FB_PAGE_TOKEN},
         timeout=5,
     )
     assert duplicate.status_code == 400
@@ -56,7 +58,7 @@ def test_it_shapes_graph_errors_like_meta(sandbox: SandboxHandle) -> None:
 
 def test_it_shapes_insights_like_meta(sandbox: SandboxHandle) -> None:
     graph = graph_api(sandbox.url)
-    post_id = graph.put_object(demo.FB_PAGE_ID, "feed", message="insight shape")["id"]
+    post_id = graph.put_object(demo_accounts.FB_PAGE_ID, "feed", message="insight shape")["id"]
     [metric] = graph.get_connections(post_id, "insights", metric="post_clicks")["data"]
     assert set(metric) == {"name", "period", "values", "title", "description", "id"}
     assert metric["id"] == f"{post_id}/insights/post_clicks/lifetime"

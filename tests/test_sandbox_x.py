@@ -10,7 +10,7 @@ import requests
 import tweepy
 from requests_oauthlib import OAuth1
 
-from sandbox import demo
+from campaigns import demo_accounts
 from sandbox.clients import tweepy_client
 from sandbox.testing import SandboxHandle
 
@@ -33,7 +33,7 @@ def test_it_creates_reads_and_deletes_a_tweet(sandbox: SandboxHandle, x: tweepy.
 
     fetched = x.get_tweet(created.data["id"], tweet_fields=["created_at", "public_metrics", "author_id"])
     assert fetched.data.text == "Hello from the sandbox"
-    assert fetched.data.author_id == int(demo.X_USER_ID)
+    assert fetched.data.author_id == int(demo_accounts.X_USER_ID)
     assert fetched.data.created_at == START
     assert set(fetched.data.public_metrics) == METRICS
     assert MS_TIMESTAMP.match(fetched.data.data["created_at"])
@@ -59,7 +59,7 @@ def test_it_threads_replies_under_the_first_tweet(sandbox: SandboxHandle, x: twe
     fields = ["conversation_id", "in_reply_to_user_id", "referenced_tweets"]
     last = x.get_tweet(third, tweet_fields=fields).data
     assert last.conversation_id == int(first)
-    assert last.in_reply_to_user_id == int(demo.X_USER_ID)
+    assert last.in_reply_to_user_id == int(demo_accounts.X_USER_ID)
     assert [(r.type, r.id) for r in last.referenced_tweets] == [("replied_to", int(second))]
     assert [(p["id"], p["in_reply_to"]) for p in sandbox.posts()] == [
         (first, None),
@@ -99,7 +99,11 @@ def test_it_refuses_more_than_100_ids(x: tweepy.Client) -> None:
 
 def test_it_returns_the_authenticated_user_with_a_name(x: tweepy.Client) -> None:
     me = x.get_me(user_fields=["public_metrics"])
-    assert (me.data.id, me.data.username, me.data.name) == (int(demo.X_USER_ID), demo.X_USERNAME, demo.X_NAME)
+    assert (me.data.id, me.data.username, me.data.name) == (
+        int(demo_accounts.X_USER_ID),
+        demo_accounts.X_USERNAME,
+        demo_accounts.X_NAME,
+    )
     assert me.data.public_metrics["followers_count"] > 0
 
 
@@ -108,11 +112,11 @@ def test_it_pages_a_users_tweets_with_pagination_token(sandbox: SandboxHandle, x
     for i in range(23):
         ids.append(x.create_tweet(text=f"timeline post {i}").data["id"])
         sandbox.advance(60)
-    pages = list(tweepy.Paginator(x.get_users_tweets, demo.X_USER_ID, max_results=10))
+    pages = list(tweepy.Paginator(x.get_users_tweets, demo_accounts.X_USER_ID, max_results=10))
     assert [p.meta["result_count"] for p in pages] == [10, 10, 3]
     assert [t.id for p in pages for t in p.data] == [int(i) for i in reversed(ids)]
     assert "next_token" not in pages[-1].meta
-    newer = x.get_users_tweets(demo.X_USER_ID, since_id=ids[20], max_results=5)
+    newer = x.get_users_tweets(demo_accounts.X_USER_ID, since_id=ids[20], max_results=5)
     assert [t.id for t in newer.data] == [int(ids[22]), int(ids[21])]
 
 
@@ -220,7 +224,10 @@ def test_it_answers_bad_requests_in_the_platform_shape(x: tweepy.Client) -> None
         x.get_tweet("1", tweet_fields=["nonsense"])
     assert bad_field.value.response.json()["errors"][0]["parameters"] == {"tweet.fields": ["nonsense"]}
     signer = OAuth1(
-        demo.X_CONSUMER_KEY, demo.X_CONSUMER_SECRET, demo.X_ACCESS_TOKEN, demo.X_ACCESS_TOKEN_SECRET
+        demo_accounts.X_CONSUMER_KEY,
+        demo_accounts.X_CONSUMER_SECRET,
+        demo_accounts.X_ACCESS_TOKEN,
+        demo_accounts.X_ACCESS_TOKEN_SECRET,
     )
     response = x.session.post(
         "https://api.twitter.com/2/tweets",
@@ -235,7 +242,7 @@ def test_it_answers_bad_requests_in_the_platform_shape(x: tweepy.Client) -> None
 def test_it_excludes_replies_from_a_timeline_on_request(x: tweepy.Client) -> None:
     first = x.create_tweet(text="top").data["id"]
     x.create_tweet(text="reply", in_reply_to_tweet_id=first)
-    timeline = x.get_users_tweets(demo.X_USER_ID, exclude=["replies"])
+    timeline = x.get_users_tweets(demo_accounts.X_USER_ID, exclude=["replies"])
     assert [t.text for t in timeline.data] == ["top"]
 
 

@@ -15,33 +15,15 @@ from campaigns.store.diff import Kind
 from campaigns.store.models import Campaign, Post
 from campaigns.store.states import PostStatus, transition
 from campaigns.store.sync import ScheduleConflict, apply_diff, apply_specs, compute_diff, sync_specs
-from tests.db_fixtures import NOW, status_of
-
-SPEC = """\
-campaign: Test Week
-timezone: UTC
-start: 2027-03-17
-time: "10:00"
-channels: [twitter]
-days:
-  - posts:
-      - text: "Day one #TestWeek"
-        id: one
-      - text: "Day one again #TestWeek"
-        id: two
-        time: "12:00"
-  - posts:
-      - text: "Day two #TestWeek"
-        id: three
-"""
-ONE, TWO, THREE = (f"test-week:{n}:twitter" for n in ("one", "two", "three"))
+from tests.support.db_fixtures import NOW, status_of
+from tests.support.spec_files import BUNDLED, ONE, TEST_WEEK, THREE, TWO
 
 
 @pytest.fixture
 def specs(tmp_path: Path) -> Path:
     folder = tmp_path / "campaign_specs"
     folder.mkdir()
-    (folder / "test-week.yaml").write_text(SPEC)
+    (folder / "test-week.yaml").write_text(TEST_WEEK)
     return folder
 
 
@@ -105,7 +87,7 @@ def test_it_plans_again_after_a_while_even_when_no_file_changed(engine: Engine, 
 
 def test_it_moves_edits_and_cancels_posts_by_their_stable_ids(engine: Engine, specs: Path):
     sync_now(engine, specs)
-    edited = SPEC.replace('"Day one #TestWeek"', '"Day one, reworded #TestWeek"').replace(
+    edited = TEST_WEEK.replace('"Day one #TestWeek"', '"Day one, reworded #TestWeek"').replace(
         '"12:00"', '"13:30"'
     )
     edited = edited.replace(
@@ -130,7 +112,7 @@ def test_it_moves_edits_and_cancels_posts_by_their_stable_ids(engine: Engine, sp
 def test_it_never_touches_a_published_post_and_says_so(engine: Engine, specs: Path):
     sync_now(engine, specs)
     publish(engine, ONE)
-    write(specs, SPEC.replace('"Day one #TestWeek"', '"Day one, corrected #TestWeek"'))
+    write(specs, TEST_WEEK.replace('"Day one #TestWeek"', '"Day one, corrected #TestWeek"'))
 
     result = sync_now(engine, specs, NOW + timedelta(minutes=1))
 
@@ -154,7 +136,7 @@ def test_it_applies_nothing_from_an_invalid_spec_and_keeps_the_last_valid_schedu
     engine: Engine, specs: Path, caplog: pytest.LogCaptureFixture
 ):
     sync_now(engine, specs)
-    write(specs, SPEC.replace('"Day one #TestWeek"', '"Day one #TestWeek"\n        time: "25:00"'))
+    write(specs, TEST_WEEK.replace('"Day one #TestWeek"', '"Day one #TestWeek"\n        time: "25:00"'))
 
     with caplog.at_level(logging.WARNING, logger="campaigns.store.sync"):
         result = sync_now(engine, specs, NOW + timedelta(minutes=1))
@@ -172,7 +154,7 @@ def test_it_applies_nothing_from_an_invalid_spec_and_keeps_the_last_valid_schedu
 def test_it_cancels_the_posts_of_a_removed_spec_and_restores_them_when_it_returns(
     engine: Engine, specs: Path
 ):
-    (specs / "other.yaml").write_text(SPEC.replace("Test Week", "Other Week"))
+    (specs / "other.yaml").write_text(TEST_WEEK.replace("Test Week", "Other Week"))
     sync_now(engine, specs)
     (specs / "test-week.yaml").unlink()
 
@@ -186,7 +168,7 @@ def test_it_cancels_the_posts_of_a_removed_spec_and_restores_them_when_it_return
         campaign = session.get(Campaign, "test-week")
         assert campaign is not None and campaign.removed_at == NOW + timedelta(minutes=1)
 
-    write(specs, SPEC)
+    write(specs, TEST_WEEK)
     back = sync_now(engine, specs, NOW + timedelta(minutes=2))
 
     assert back.diff is not None
@@ -207,7 +189,7 @@ def test_it_refuses_to_empty_the_schedule_when_the_specs_folder_is_emptied(engin
 
 def test_it_rolls_back_the_whole_apply_when_a_post_moves_meanwhile(engine: Engine, specs: Path):
     sync_now(engine, specs)
-    write(specs, SPEC.replace("Day", "Jour"))
+    write(specs, TEST_WEEK.replace("Day", "Jour"))
     from campaigns.spec import load_specs
 
     loaded = load_specs([specs], today=NOW.date())
@@ -238,7 +220,7 @@ def test_it_starts_an_apply_that_lost_a_race_again_from_a_fresh_diff(
     engine: Engine, specs: Path, monkeypatch: pytest.MonkeyPatch
 ):
     sync_now(engine, specs)
-    write(specs, SPEC.replace("Day", "Jour"))
+    write(specs, TEST_WEEK.replace("Day", "Jour"))
     real = sync.apply_diff
     calls: list[int] = []
 
@@ -275,16 +257,13 @@ def test_it_keeps_the_operator_pause_while_the_spec_sets_its_own(engine: Engine,
         campaign.operator_paused = True
         session.add(campaign)
         session.commit()
-    write(specs, SPEC.replace("timezone: UTC", "timezone: UTC\npaused: true"))
+    write(specs, TEST_WEEK.replace("timezone: UTC", "timezone: UTC\npaused: true"))
 
     sync_now(engine, specs, NOW + timedelta(minutes=1))
 
     with Session(engine) as session:
         campaign = session.get(Campaign, "test-week")
         assert campaign is not None and (campaign.spec_paused, campaign.operator_paused) == (True, True)
-
-
-BUNDLED = Path(__file__).resolve().parent.parent / "campaign_specs"
 
 
 @pytest.mark.parametrize("now", [NOW, datetime(2027, 4, 6, 14, 0, tzinfo=UTC)])

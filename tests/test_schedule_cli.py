@@ -18,8 +18,8 @@ from campaigns.store.dispatch import claim_due_posts
 from campaigns.store.models import Campaign, Post
 from campaigns.store.states import PostStatus, transition
 from campaigns.store.sync import sync_specs
-from tests.db_fixtures import NOW, status_of
-from tests.test_schedule_apply import ONE, SPEC, THREE, TWO
+from tests.support.db_fixtures import NOW, status_of
+from tests.support.spec_files import ONE, TEST_WEEK, THREE, TWO
 
 LATER = NOW + timedelta(days=1, hours=2)  # 2027-03-17 11:00 UTC: ONE (10:00) is due
 
@@ -28,7 +28,7 @@ LATER = NOW + timedelta(days=1, hours=2)  # 2027-03-17 11:00 UTC: ONE (10:00) is
 def specs(tmp_path: Path) -> Path:
     folder = tmp_path / "campaign_specs"
     folder.mkdir()
-    (folder / "test-week.yaml").write_text(SPEC)
+    (folder / "test-week.yaml").write_text(TEST_WEEK)
     return folder
 
 
@@ -104,7 +104,7 @@ def test_it_reports_moves_edits_cancellations_and_published_posts_left_alone(
     run("apply")
     mark_published(engine, THREE)
     edited = (
-        SPEC.replace('"12:00"', '"13:30"')
+        TEST_WEEK.replace('"12:00"', '"13:30"')
         .replace("Day one #", "Day one, reworded #")
         .replace("Day two", "Day 2")
     )
@@ -122,7 +122,7 @@ def test_it_applies_nothing_from_an_invalid_spec_and_prints_where_the_problem_is
     run: RunCli, engine: Engine, specs: Path
 ):
     run("apply")
-    (specs / "test-week.yaml").write_text(SPEC.replace('"12:00"', '"12:75"'))
+    (specs / "test-week.yaml").write_text(TEST_WEEK.replace('"12:00"', '"12:75"'))
 
     result = run("apply", ok=False)
 
@@ -193,7 +193,7 @@ def test_it_pauses_and_resumes_every_campaign(run: RunCli, engine: Engine):
 
 
 def test_it_says_a_campaign_stays_paused_while_its_spec_says_so(run: RunCli, specs: Path):
-    (specs / "test-week.yaml").write_text(SPEC.replace("timezone: UTC", "timezone: UTC\npaused: true"))
+    (specs / "test-week.yaml").write_text(TEST_WEEK.replace("timezone: UTC", "timezone: UTC\npaused: true"))
     run("apply")
     run("pause", "test-week")
 
@@ -251,7 +251,7 @@ def test_it_shows_first_the_spec_changes_that_were_not_applied_and_why(
 ):
     run("apply")
     assert "NOT applied" not in run("status").output
-    (specs / "test-week.yaml").write_text(SPEC.replace('time: "10:00"', 'time: "25:00"'))
+    (specs / "test-week.yaml").write_text(TEST_WEEK.replace('time: "10:00"', 'time: "25:00"'))
     assert sync_specs(engine=engine, specs_dir=specs, now=NOW).outcome == "invalid"
 
     output = run("status").output

@@ -20,7 +20,7 @@ from campaigns.store.diff import (
     post_values,
 )
 from campaigns.store.models import Campaign, Post, PostStatus
-from tests.db_fixtures import NOW, FakeSpec, planned
+from tests.support.db_fixtures import NOW, FakeSpec, planned
 
 HOUR = timedelta(hours=1)
 WINDOW = Window(NOW - 6 * HOUR, NOW + timedelta(days=400))

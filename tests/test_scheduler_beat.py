@@ -15,8 +15,8 @@ from sqlmodel import Session
 from campaigns.store.db import make_engine
 from campaigns.store.pipeline import acquire_lease, get_lease, release_lease
 from scheduler.beat import LEASE_NAME, LEASE_TTL, STANDBY_POLL, LeasedScheduler
-from tests.db_fixtures import NOW, run_concurrently
-from tests.publishing_helpers import SharedClock, clear_leases
+from tests.support.db_fixtures import NOW, run_concurrently
+from tests.support.publishing_fixtures import SharedClock, clear_leases
 
 TTL = timedelta(seconds=20)
 

@@ -14,7 +14,7 @@ from campaigns.store.db import session_scope
 from campaigns.store.models import Post
 from campaigns.store.spec_problems import current_spec_problems
 from scheduler.specs import SpecWatcher
-from tests.db_fixtures import NOW
+from tests.support.db_fixtures import NOW
 
 VALID = """\
 campaign: Families Day

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from campaigns.settings import Settings
-from tests.service_helpers import REPO, clean_env
+from tests.support.service_processes import REPO, clean_env
 
 COMPOSE = REPO / "docker-compose.yml"
 LONG_RUNNING = {"postgres", "redis", "worker", "beat", "sandbox", "flower"}

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import ThrowawayPostgres
-from tests.publishing_helpers import post_row
-from tests.service_celery import SETTLE_VAR, TIME_LIMIT_VAR
-from tests.service_helpers import World, service_world
+from tests.support.db_fixtures import ThrowawayPostgres
+from tests.support.publishing_fixtures import post_row
+from tests.support.service_celery import SETTLE_VAR, TIME_LIMIT_VAR
+from tests.support.service_processes import World, service_world
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 PID = "ssw-week:d1p1:twitter"

@@ -21,9 +21,9 @@ import pytest
 
 from campaigns.store.models import Attempt
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import ThrowawayPostgres
-from tests.publishing_helpers import account_row, attempts_of, post_row
-from tests.service_helpers import World, service_world
+from tests.support.db_fixtures import ThrowawayPostgres
+from tests.support.publishing_fixtures import account_row, attempts_of, post_row
+from tests.support.service_processes import World, service_world
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 FAST = {"CAMPAIGNS_TEST_SWEEP_EVERY": "1", "CAMPAIGNS_TEST_SYNC_SPECS_EVERY": "1"}

@@ -19,20 +19,20 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from campaigns.cli import cli
+from campaigns.clock import utc_now
 from campaigns.problems import Problem
-from campaigns.publishing.context import utc_now
 from campaigns.service.children import Child, Children
 from campaigns.service.probe import USAGE, probe
 from campaigns.service.sandbox import Address, local_address, sandbox_answers, sandbox_needed
-from campaigns.service.schedule import Applied, Summary, apply_specs_once, schedule_summary
+from campaigns.service.startup_schedule import Applied, Summary, apply_specs_once, schedule_summary
 from campaigns.service.supervisor import describe_schedule
 from campaigns.settings import Settings, get_settings, load_settings
 from campaigns.store.db import make_engine, session_scope
 from campaigns.store.pipeline import acquire_lease
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import NOW, add_campaign, add_post
-from tests.publishing_helpers import clear_leases
-from tests.service_helpers import alive, free_port, wait_for
+from tests.support.db_fixtures import NOW, add_campaign, add_post
+from tests.support.publishing_fixtures import clear_leases
+from tests.support.service_processes import alive, free_port, wait_for
 
 SLEEP = [sys.executable, "-c", "import time; time.sleep(60)"]
 

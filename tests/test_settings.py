@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from campaigns.platforms.accounts import GRAPH_API, TWITTER_API
+from campaigns import demo_accounts
+from campaigns.account_config import GRAPH_API, TWITTER_API
 from campaigns.settings import Settings, SettingsError, get_settings, load_settings
-from sandbox import demo
 
 X_ENV = {
     "TWITTER_CONSUMER_KEY": "real-consumer-key",
@@ -39,11 +39,11 @@ def test_it_points_both_platforms_at_the_sandbox_without_credentials(monkeypatch
     s = settings(monkeypatch, SANDBOX_URL="http://127.0.0.1:9999/")
     x, fb = s.account("twitter"), s.account("facebook")
     assert (x.is_sandbox, x.base_url) == (True, "http://127.0.0.1:9999")
-    assert x.twitter().access_token.get_secret_value() == demo.X_ACCESS_TOKEN
+    assert x.twitter().access_token.get_secret_value() == demo_accounts.X_ACCESS_TOKEN
     assert (fb.is_sandbox, fb.base_url, fb.facebook().page_id) == (
         True,
         "http://127.0.0.1:9999",
-        demo.FB_PAGE_ID,
+        demo_accounts.FB_PAGE_ID,
     )
 
 
@@ -205,16 +205,16 @@ def test_it_names_the_configured_accounts_when_one_is_unknown(monkeypatch: pytes
 def test_it_builds_the_sandbox_family_of_accounts_in_code(monkeypatch: pytest.MonkeyPatch) -> None:
     family = settings(monkeypatch).sandbox_accounts("twitter", 100)
     assert len({a.twitter().access_token.get_secret_value() for a in family}) == 100
-    assert family[0].name == "sandbox-001" and family[0].twitter().user_id == demo.x_user_id(1)
+    assert family[0].name == "sandbox-001" and family[0].twitter().user_id == demo_accounts.x_user_id(1)
     page = settings(monkeypatch).sandbox_accounts("facebook", 3)[2]
-    assert page.facebook().page_id == demo.fb_page_id(3) and page.is_sandbox
+    assert page.facebook().page_id == demo_accounts.fb_page_id(3) and page.is_sandbox
 
 
 def test_it_configures_the_sandbox_family_by_number(monkeypatch: pytest.MonkeyPatch) -> None:
     s = settings(monkeypatch, SANDBOX_EXTRA_ACCOUNTS="100")
     assert len(s.accounts()) == 2 + 2 * 100
     account = s.account("facebook", "sandbox-042")
-    assert (account.is_sandbox, account.facebook().page_id) == (True, demo.fb_page_id(42))
+    assert (account.is_sandbox, account.facebook().page_id) == (True, demo_accounts.fb_page_id(42))
 
 
 def test_it_builds_the_settings_once(monkeypatch: pytest.MonkeyPatch) -> None:

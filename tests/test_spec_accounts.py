@@ -11,15 +11,15 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
+from campaigns import demo_accounts
 from campaigns.cli import cli
 from campaigns.plan import plan_posts
 from campaigns.publishing import Context, PlatformPool, dispatch_due, publish_batch
 from campaigns.settings import Settings, get_settings, load_settings
 from campaigns.store.sync import apply_specs
-from sandbox import demo
 from sandbox.testing import SandboxHandle, run_sandbox
-from tests.publishing_helpers import Queue, SharedClock, post_row
-from tests.spec_helpers import MINIMAL, load_folder, only, problems_of, write_spec
+from tests.support.publishing_fixtures import Queue, SharedClock, post_row
+from tests.support.spec_files import MINIMAL, load_folder, only, problems_of, write_spec
 
 ACCOUNTS = "accounts:\n  twitter: alliance-na\n"
 WITH_ACCOUNTS = MINIMAL.replace("link: https://example.org/x\n", "link: https://example.org/x\n" + ACCOUNTS)
@@ -132,6 +132,6 @@ def test_a_post_goes_out_from_the_account_its_spec_names(
     tweet = post_row(engine, "spec:d1p1:twitter")
     assert tweet.account == "sandbox-001"
     [on_x] = family_sandbox.posts(platform="x")
-    assert on_x["id"] == tweet.remote_ids[0] and on_x["account"] == demo.x_username(1)
+    assert on_x["id"] == tweet.remote_ids[0] and on_x["account"] == demo_accounts.x_username(1)
     [on_facebook] = family_sandbox.posts(platform="facebook")
-    assert on_facebook["account_id"] == demo.FB_PAGE_ID  # facebook stays on the default Page
+    assert on_facebook["account_id"] == demo_accounts.FB_PAGE_ID  # facebook stays on the default Page

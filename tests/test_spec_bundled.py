@@ -8,7 +8,7 @@ import pytest
 
 from campaigns.plan import plan_posts
 from campaigns.spec import load_specs
-from tests.spec_helpers import BUNDLED, TODAY
+from tests.support.spec_files import BUNDLED, TODAY
 
 
 @pytest.fixture(scope="module")

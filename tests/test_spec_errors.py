@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from campaigns.cli import cli
-from tests.spec_helpers import BUNDLED, MINIMAL, load_folder, only, problems_of, write_spec
+from tests.support.spec_files import BUNDLED, MINIMAL, load_folder, only, problems_of, write_spec
 
 
 def test_it_accepts_the_minimal_spec(tmp_path):

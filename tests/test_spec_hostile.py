@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from campaigns.problems import SpecError
 from campaigns.spec import load_spec_text
-from tests.spec_helpers import BUNDLED, MINIMAL, TODAY, only, problems_of
+from tests.support.spec_files import BUNDLED, MINIMAL, TODAY, only, problems_of
 
 BILLION_LAUGHS = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
@@ -50,7 +50,7 @@ def test_it_refuses_python_tags(tmp_path):
 
 
 def problems_of_existing(folder: Path):
-    from tests.spec_helpers import load_folder
+    from tests.support.spec_files import load_folder
 
     return load_folder(folder).problems
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from campaigns.spec import yaml_fast, yaml_tree
-from tests.spec_helpers import BUNDLED, MINIMAL
+from tests.support.spec_files import BUNDLED, MINIMAL
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from bench_validate import write_corpus

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from campaigns.store.attempts import REDACTED, finish_attempt, record_part, redact, start_attempt
 from campaigns.store.models import Attempt, Post
-from tests.db_fixtures import NOW, add_campaign, add_post
+from tests.support.db_fixtures import NOW, add_campaign, add_post
 
 THREAD = ["1/3 first", "2/3 second", "3/3 third"]
 

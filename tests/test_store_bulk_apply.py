@@ -25,7 +25,7 @@ from campaigns.store.migrate import upgrade
 from campaigns.store.models import Campaign, Post, PostStatus
 from campaigns.store.reconcile import campaign_diff, campaign_plans, stored_campaigns
 from campaigns.store.states import transition, update_if_status
-from tests.db_fixtures import NOW, FakeSpec, ThrowawayPostgres, planned
+from tests.support.db_fixtures import NOW, FakeSpec, ThrowawayPostgres, planned
 
 WINDOW = Window(NOW - timedelta(hours=6), NOW + timedelta(days=400))
 ALPHA, BETA = FakeSpec(slug="alpha", name="Alpha"), FakeSpec(slug="beta", name="Beta")

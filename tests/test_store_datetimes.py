@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from campaigns.store.models import Post
 from campaigns.store.types import NaiveDatetimeError
-from tests.db_fixtures import add_campaign, add_post
+from tests.support.db_fixtures import add_campaign, add_post
 
 
 def test_it_returns_aware_utc_datetimes_for_values_given_in_any_zone(session: Session, engine: Engine):

@@ -13,7 +13,7 @@ from campaigns.store.db import SQLITE_BUSY_TIMEOUT_MS, make_engine, session_scop
 from campaigns.store.migrate import upgrade
 from campaigns.store.models import Post
 from campaigns.store.states import PostStatus, transition
-from tests.db_fixtures import NOW, add_campaign, add_post, run_concurrently, status_of
+from tests.support.db_fixtures import NOW, add_campaign, add_post, run_concurrently, status_of
 
 
 def sqlite_engine(tmp_path: Path) -> Engine:

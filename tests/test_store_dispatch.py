@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from campaigns.store.accounts import flag_credentials, hold_account
+from campaigns.store.account_states import flag_credentials, hold_account
 from campaigns.store.dispatch import claim_due_posts, is_missed, mark_missed_posts, missed_after
 from campaigns.store.models import Post
-from tests.db_fixtures import NOW, add_campaign, add_post, run_concurrently, status_of
+from tests.support.db_fixtures import NOW, add_campaign, add_post, run_concurrently, status_of
 
 MINUTE = timedelta(minutes=1)
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from campaigns.store.db import session_scope
 from campaigns.store.spec_problems import clear_spec_problems, current_spec_problems, record_spec_problems
-from tests.db_fixtures import NOW, run_concurrently
+from tests.support.db_fixtures import NOW, run_concurrently
 
 BROKEN = {"families": "a" * 64}
 PROBLEMS = ["campaign_specs/families.yaml:4:7: error: not a time of day: 25:00"]

@@ -20,7 +20,7 @@ from campaigns.store.states import (
     transition,
     update_if_status,
 )
-from tests.db_fixtures import NOW, add_campaign, add_post, run_concurrently, status_of
+from tests.support.db_fixtures import NOW, add_campaign, add_post, run_concurrently, status_of
 
 ALLOWED_PAIRS = [(old, new) for old in PostStatus for new in sorted(ALLOWED[old])]
 FORBIDDEN_PAIRS = [(old, new) for old, new in product(PostStatus, PostStatus) if new not in ALLOWED[old]]

@@ -25,8 +25,8 @@ from campaigns.store.db import make_engine
 from campaigns.store.migrate import upgrade
 from campaigns.store.models import Post
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import add_campaign, add_post
-from tests.publishing_helpers import clear_leases
+from tests.support.db_fixtures import add_campaign, add_post
+from tests.support.publishing_fixtures import clear_leases
 
 REDIS_URL = os.environ.get("CAMPAIGNS_TEST_REDIS", "redis://127.0.0.1:6379/0")
 CELERY = str(Path(sys.executable).with_name("celery"))

@@ -9,9 +9,9 @@ from campaigns.publishing.dispatch import LOOKAHEAD
 from campaigns.publishing.sweep import CLAIM_TIMEOUT
 from campaigns.settings import load_settings
 from scheduler.beat import LEASE_TTL, RENEW_EVERY, STANDBY_POLL
-from scheduler.schedule import BEAT_SCHEDULE, DISPATCH_EVERY
 from scheduler.tasks import SENDING_TIMEOUT
 from worker.app import TASK_TIME_LIMIT, VISIBILITY_TIMEOUT, celery_config, make_app
+from worker.beat_schedule import BEAT_SCHEDULE, DISPATCH_EVERY
 
 
 def test_it_never_lets_redis_redeliver_a_task_that_may_still_be_running():

@@ -21,8 +21,8 @@ from typing import Any
 from celery import Celery, signals
 
 from campaigns.settings import Settings, get_settings
-from scheduler.schedule import BEAT_SCHEDULE, COLLECT_METRICS, METRICS_QUEUE, metrics_entries
 from worker import broker
+from worker.beat_schedule import BEAT_SCHEDULE, COLLECT_METRICS, METRICS_QUEUE, metrics_entries
 
 # The hard limit of one task. A publish makes a few HTTP calls of at most HTTP_TIMEOUT (10 s)
 # each, and a message of several posts starts none after its 30 s budget (publishing.batch), so

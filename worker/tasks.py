@@ -4,8 +4,8 @@ And the metrics collector (queue "metrics", so that it never sits in front of a 
 from __future__ import annotations
 
 from campaigns import metrics, publishing
+from campaigns.clock import utc_now
 from campaigns.metrics.hashtags import campaign_hashtags
-from campaigns.publishing.context import utc_now
 from campaigns.settings import get_settings
 from worker import runtime
 from worker.app import app

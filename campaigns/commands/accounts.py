@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import click
 from sqlalchemy.engine import make_url
 
+from campaigns.account_config import CHANNELS, AccountConfig
 from campaigns.platforms import MediaFile, PlatformError, TransientError, platform_for
-from campaigns.platforms.accounts import CHANNELS, AccountConfig
 from campaigns.settings import Settings, SettingsError, get_settings
 
 
@@ -50,7 +50,7 @@ def _resume(working: Sequence[AccountConfig]) -> list[str]:
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from campaigns.store.accounts import clear_credentials_flag
+    from campaigns.store.account_states import clear_credentials_flag
     from campaigns.store.db import database_url, make_engine, session_scope
 
     url = make_url(database_url())

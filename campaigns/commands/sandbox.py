@@ -6,12 +6,14 @@ from pathlib import Path
 
 import click
 
-from sandbox import demo
+from campaigns import demo_accounts
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=demo.DEFAULT_PORT, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--port", default=demo_accounts.DEFAULT_PORT, show_default=True, type=int, help="Port to listen on."
+)
 @click.option(
     "--state",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -24,7 +26,7 @@ from sandbox import demo
     default=0,
     show_default=True,
     type=int,
-    help="Extra deterministic accounts and Pages (see sandbox/demo.py).",
+    help="Extra deterministic accounts and Pages (see campaigns/demo_accounts.py).",
 )
 def sandbox(host: str, port: int, state: Path | None, seed: int, extra_accounts: int) -> None:
     """Run the platform sandbox that the X and Facebook clients publish to locally."""
@@ -40,9 +42,13 @@ def sandbox(host: str, port: int, state: Path | None, seed: int, extra_accounts:
     url = f"http://{host}:{port}"
     click.echo(f"Platform sandbox on {url}  (timelines: {url}/ , ground truth: {url}/_sandbox/posts)")
     click.echo(
-        f"  X: demo account @{demo.X_USERNAME} (id {demo.X_USER_ID}); Facebook: Page {demo.FB_PAGE_ID}."
+        f"  X: demo account @{demo_accounts.X_USERNAME} (id {demo_accounts.X_USER_ID}); "
+        f"Facebook: Page {demo_accounts.FB_PAGE_ID}."
     )
-    click.echo("  Demo credentials are in sandbox/demo.py; the admin API is described in sandbox/README.md.")
+    click.echo(
+        "  Demo credentials are in campaigns/demo_accounts.py; "
+        "the admin API is described in sandbox/README.md."
+    )
     if state is not None:
         click.echo(f"  State is kept in {state}.")
     try:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 
 import click
 
+from campaigns.clock import utc_now
 from campaigns.settings import SettingsError, get_settings
 
 
@@ -38,7 +38,7 @@ def health(as_json: bool, timeout: float) -> None:
         raise click.ClickException(str(e)) from None
     try:
         result = check_health(
-            engine=engine, now=datetime.now(UTC), ping=celery_ping(app, timeout), ping_timeout=timeout
+            engine=engine, now=utc_now(), ping=celery_ping(app, timeout), ping_timeout=timeout
         )
     finally:
         engine.dispose()

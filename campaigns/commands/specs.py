@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import click
 
+from campaigns.clock import utc_now
 from campaigns.spec import LoadResult, load_specs
 
 DEFAULT_SPECS = "campaign_specs"
@@ -16,7 +17,7 @@ PATHS = click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=
 
 
 def _load(paths: tuple[str, ...]) -> LoadResult:
-    return load_specs(list(paths) or [DEFAULT_SPECS], today=datetime.now(UTC).date())
+    return load_specs(list(paths) or [DEFAULT_SPECS], today=utc_now().date())
 
 
 def _account_warnings(result: LoadResult) -> None:
@@ -24,7 +25,7 @@ def _account_warnings(result: LoadResult) -> None:
     if not any(spec.doc.accounts for spec in result.campaigns):
         return
     from campaigns.settings import SettingsError, get_settings
-    from campaigns.spec.accounts import unconfigured_accounts
+    from campaigns.spec.account_checks import unconfigured_accounts
 
     try:
         configured = {(a.platform, a.name) for a in get_settings().accounts()}
@@ -68,7 +69,7 @@ def plan(paths: tuple[str, ...], start: datetime | None, end: datetime | None, f
     """Show every post the campaigns will publish between two dates, in order."""
     from campaigns.plan import plan_posts
 
-    now = datetime.now(UTC)
+    now = utc_now()
     first = start.date() if start else now.date()
     last = end.date() if end else first + timedelta(days=365)
     if last < first:

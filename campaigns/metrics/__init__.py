@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from campaigns.metrics.collect import CollectOptions, Summary, collect_metrics
+from campaigns.metrics.collect import collect_metrics
+from campaigns.metrics.collection import CollectOptions, Summary
 from campaigns.metrics.schedule import Polling
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from functools import partial
 from typing import cast
 
 from campaigns.metrics import names
-from campaigns.metrics.collect import Collection, TrackedPost
+from campaigns.metrics.collection import Collection, TrackedPost
 from campaigns.metrics.schedule import post_due
 from campaigns.metrics.store import Sample, add_samples, last_observed_by_subject
 from campaigns.platforms import PlatformError

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from campaigns.platforms.accounts import AccountConfig
+from campaigns.account_config import AccountConfig
 from campaigns.platforms.base import (
     AccountStatus,
     HashtagPost,

@@ -3,23 +3,24 @@
 Quirks handled here (see the platform reference): the constructor rejects every Graph version
 since 3.1, so ``graph.version`` is set after construction; the library never looks at the HTTP
 status, raises on non-JSON answers and has no timeout unless given one; it does not expose the
-error subcode or the response headers (our session's response log keeps them).
+error subcode or the response headers (our session's response log keeps them). What the Graph's
+answers mean (error codes, engagement fields, times) is in ``facebook_answers.py``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import facebook
 import requests
 
-from campaigns.platforms.accounts import GRAPH_API, AccountConfig
+from campaigns.account_config import GRAPH_API, AccountConfig
+from campaigns.clock import utc_now
 from campaigns.platforms.base import (
     AccountStatus,
     HashtagPost,
@@ -29,28 +30,21 @@ from campaigns.platforms.base import (
     RemotePost,
 )
 from campaigns.platforms.errors import (
-    AlreadyPublished,
     CredentialsRejected,
     OutcomeUnknown,
-    PlatformError,
-    RateLimited,
     RejectedPost,
     TransientError,
 )
+from campaigns.platforms.facebook_answers import ENGAGEMENT, error_from_graph, parse_time, post_metrics
 from campaigns.platforms.facebook_metrics import FacebookMetricsMixin
 from campaigns.platforms.http import (
     describe_network_error,
     never_sent,
-    now_utc,
     redact_in_logs,
     route_session,
 )
 from campaigns.platforms.matching import has_hashtag, same_text, search_start, with_link
 
-_RATE_LIMIT_CODES = {4, 17, 32, 341, 613, 80001}  # app, user, page, application, API, Pages BUC
-_TOKEN_CODES = {102, 190}  # session key invalid; token expired, revoked or invalid (see subcode)
-_DEFAULT_RATE_WAIT = timedelta(minutes=10)  # when no header says how long (Meta: rolling windows)
-_ENGAGEMENT = "shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
 _LOOKBACK_LIMIT = 500  # own posts scanned by find_published / search_hashtag
 
 
@@ -107,7 +101,7 @@ class FacebookPlatform(FacebookMetricsMixin):
                 answer = self._graph.put_object(self._page, "feed", message=text, **extra, **self._proof)
         post_id = str(answer.get("post_id") or answer["id"])
         return RemotePost(
-            id=post_id, url=self._url(post_id), created_at=now_utc(), text=with_link(text, link)
+            id=post_id, url=self._url(post_id), created_at=utc_now(), text=with_link(text, link)
         )
 
     def _put_photo(self, item: MediaFile, caption: str) -> dict[str, Any]:
@@ -135,7 +129,7 @@ class FacebookPlatform(FacebookMetricsMixin):
             return None
         candidates = (text, with_link(text, link))
         for post in self._own(self._page, "published_posts", fields="id,message,created_time", since=since):
-            created = _parse_time(post.get("created_time"))
+            created = parse_time(post.get("created_time"), now=utc_now())
             if any(same_text(c, post.get("message", "")) for c in candidates):
                 return RemotePost(
                     id=str(post["id"]),
@@ -150,10 +144,10 @@ class FacebookPlatform(FacebookMetricsMixin):
         for post_id in remote_ids:
             try:
                 with self._mapped():
-                    post = self._graph.get_object(post_id, fields=_ENGAGEMENT, **self._proof)
+                    post = self._graph.get_object(post_id, fields=ENGAGEMENT, **self._proof)
             except RejectedPost:
                 continue  # deleted or never visible to this Page (code 100): left out, as on X
-            found[post_id] = _metrics(post, views=self._views(post_id))
+            found[post_id] = post_metrics(post, views=self._views(post_id))
         return found
 
     def _views(self, post_id: str) -> int | None:
@@ -177,13 +171,13 @@ class FacebookPlatform(FacebookMetricsMixin):
         """Facebook has no hashtag search: the Page's own posts containing the hashtag, newest first,
         stopping at ``since_id`` (Graph ids are not ordered, so it is a marker, not a bound)."""
         found: list[HashtagPost] = []
-        for post in self._own(self._page, "published_posts", fields=f"id,message,created_time,{_ENGAGEMENT}"):
+        for post in self._own(self._page, "published_posts", fields=f"id,message,created_time,{ENGAGEMENT}"):
             if str(post["id"]) == since_id or len(found) >= limit:
                 break
             if has_hashtag(post.get("message", ""), hashtag):
-                created = _parse_time(post.get("created_time"))
+                created = parse_time(post.get("created_time"), now=utc_now())
                 found.append(
-                    HashtagPost(str(post["id"]), self._page, post["message"], created, _metrics(post))
+                    HashtagPost(str(post["id"]), self._page, post["message"], created, post_metrics(post))
                 )
         return found
 
@@ -220,7 +214,9 @@ class FacebookPlatform(FacebookMetricsMixin):
             args["since"] = int(since.timestamp())
         with self._mapped():
             for count, item in enumerate(self._graph.get_all_connections(parent, edge, **args)):
-                if count >= _LOOKBACK_LIMIT or (since and _parse_time(item.get("created_time")) < since):
+                if count >= _LOOKBACK_LIMIT or (
+                    since and parse_time(item.get("created_time"), now=utc_now()) < since
+                ):
                     return
                 yield item
 
@@ -244,7 +240,15 @@ class FacebookPlatform(FacebookMetricsMixin):
         try:
             yield
         except facebook.GraphAPIError as e:
-            raise self._from_graph(e, unsure) from None
+            raise error_from_graph(
+                e.result,
+                status=self._log.last_status,
+                headers=self._log.last_headers,
+                unsure=unsure,
+                platform=self.name,
+                account=self.account,
+                now=utc_now(),
+            ) from None
         except requests.RequestException as e:
             kind = unsure if not never_sent(e) else TransientError
             raise kind(describe_network_error(e), **where) from None
@@ -252,55 +256,3 @@ class FacebookPlatform(FacebookMetricsMixin):
             if e.args != ("content-type",):
                 raise
             raise unsure("answer without a content type", **where) from None
-
-    def _from_graph(self, e: facebook.GraphAPIError, unsure: type[TransientError]) -> PlatformError:
-        where = {"platform": self.name, "account": self.account}
-        error = e.result.get("error") if isinstance(e.result, dict) else None
-        if not isinstance(error, dict) or not isinstance(error.get("code"), int):
-            # Not a Graph error body, e.g. an HTML error page from a proxy.
-            return unsure(f"unexpected answer (HTTP {self._log.last_status})", **where)
-        code, subcode = error["code"], error.get("error_subcode")
-        detail = f"{error.get('message', 'error')} (code {code}{f', subcode {subcode}' if subcode else ''})"
-        if code == 506:
-            return AlreadyPublished(detail, **where)
-        if code in _RATE_LIMIT_CODES:
-            return RateLimited(detail, reset_at=self._regain_access_at(), **where)
-        if code in _TOKEN_CODES or code == 10 or 200 <= code <= 299:
-            return CredentialsRejected(detail, code=code, **where)
-        if code in (1, 2) or error.get("is_transient") or (self._log.last_status or 0) >= 500:
-            return unsure(detail, **where)
-        return RejectedPost(detail, **where)
-
-    def _regain_access_at(self) -> datetime:
-        """From ``X-Business-Use-Case-Usage``'s ``estimated_time_to_regain_access`` (minutes)."""
-        headers = self._log.last_headers or {}
-        minutes = 0
-        try:
-            usage = json.loads(headers.get("x-business-use-case-usage", "{}"))
-            for entries in usage.values():
-                for entry in entries:
-                    minutes = max(minutes, int(entry.get("estimated_time_to_regain_access", 0)))
-        except (ValueError, TypeError, AttributeError):
-            minutes = 0  # malformed header: fall back to the default wait
-        return now_utc() + (timedelta(minutes=minutes) if minutes else _DEFAULT_RATE_WAIT)
-
-
-def _metrics(post: dict[str, Any], *, views: int | None = None) -> PostMetrics:
-    def total(edge: str) -> int:
-        return int(((post.get(edge) or {}).get("summary") or {}).get("total_count", 0))
-
-    return PostMetrics(
-        likes=total("reactions"),
-        reposts=int((post.get("shares") or {}).get("count", 0)),  # absent when nobody shared
-        replies=total("comments"),
-        impressions=views,
-        raw={k: v for k, v in post.items() if k != "id"}
-        | ({"post_media_view": views} if views is not None else {}),
-    )
-
-
-def _parse_time(value: Any) -> datetime:
-    """Graph's ``2025-03-01T12:00:00+0000``; a missing time counts as now."""
-    if not isinstance(value, str):
-        return now_utc()
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)

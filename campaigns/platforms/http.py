@@ -125,10 +125,6 @@ def describe_network_error(error: requests.RequestException) -> str:
     return "connection lost before the platform answered"
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
 # --- keeping credentials out of logs --------------------------------------------------------------
 # tweepy logs request headers (the bearer token), oauthlib logs the signature base string (the
 # access token), urllib3 logs URLs (the Graph access_token query parameter). These filters scrub

@@ -18,7 +18,8 @@ from typing import Any
 import requests
 import tweepy
 
-from campaigns.platforms.accounts import TWITTER_API, AccountConfig
+from campaigns.account_config import TWITTER_API, AccountConfig
+from campaigns.clock import utc_now
 from campaigns.platforms.base import (
     AccountStatus,
     HashtagPost,
@@ -40,7 +41,6 @@ from campaigns.platforms.errors import (
 from campaigns.platforms.http import (
     describe_network_error,
     never_sent,
-    now_utc,
     redact_in_logs,
     route_session,
 )
@@ -99,7 +99,7 @@ class TwitterPlatform(TwitterMetricsMixin):
             )
         data: dict[str, Any] = response.data
         return RemotePost(
-            id=str(data["id"]), url=self._url(str(data["id"])), created_at=now_utc(), text=data["text"]
+            id=str(data["id"]), url=self._url(str(data["id"])), created_at=utc_now(), text=data["text"]
         )
 
     def _upload(self, item: MediaFile) -> str:
@@ -145,7 +145,7 @@ class TwitterPlatform(TwitterMetricsMixin):
             )
             for tweet in pages.flatten(limit=_LOOKBACK_LIMIT):
                 if same_text(wanted, tweet.text) and (reply_to is None or _replies_to(tweet) == reply_to):
-                    created = tweet.created_at.astimezone(UTC) if tweet.created_at else now_utc()
+                    created = tweet.created_at.astimezone(UTC) if tweet.created_at else utc_now()
                     return RemotePost(
                         id=str(tweet.id), url=self._url(str(tweet.id)), created_at=created, text=tweet.text
                     )
@@ -275,7 +275,7 @@ def _replies_to(tweet: tweepy.Tweet) -> str | None:
 
 def _reset_at(e: tweepy.HTTPException) -> datetime:
     reset = getattr(e, "reset_time", None)
-    return datetime.fromtimestamp(reset, UTC) if reset else now_utc() + _DEFAULT_RATE_WINDOW
+    return datetime.fromtimestamp(reset, UTC) if reset else utc_now() + _DEFAULT_RATE_WINDOW
 
 
 def _json(response: requests.Response) -> dict[str, Any]:

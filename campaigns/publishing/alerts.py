@@ -20,7 +20,7 @@ from sqlmodel import Session
 from campaigns.platforms import PlatformError, QuotaExhausted
 from campaigns.publishing.context import Context
 from campaigns.settings import SettingsError
-from campaigns.store.accounts import claim_alert, clear_credentials_flag, flag_credentials
+from campaigns.store.account_states import claim_alert, clear_credentials_flag, flag_credentials
 from campaigns.store.db import session_scope
 from campaigns.store.pipeline import accounts_to_recheck, touch_account
 

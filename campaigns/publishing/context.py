@@ -14,22 +14,17 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from campaigns.clock import Clock, utc_now
 from campaigns.platforms import Platform, PlatformError, get_platform
 from campaigns.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 HANDLE_RETRY = 600.0  # seconds before asking again who an account is, after the platform did not say
 PlatformFactory = Callable[[str, str], Platform]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def process_name() -> str:

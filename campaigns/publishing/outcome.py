@@ -12,9 +12,6 @@ from campaigns.store.models import Post
 
 log = logging.getLogger("campaigns.publishing")
 
-# Columns cleared whenever a post leaves `claimed`/`sending`: nobody owns it any more.
-RELEASED = {"claimed_at": None, "claimed_by": None}
-
 
 @dataclass(frozen=True, slots=True)
 class PublishResult:

@@ -28,15 +28,15 @@ from sqlmodel import Session, col, select
 from campaigns.platforms import PlatformError
 from campaigns.publishing.alerts import flag_account, send_alert
 from campaigns.publishing.context import AccountNotConfigured, Context
-from campaigns.publishing.outcome import RELEASED, PublishResult, log, log_published, media_files
+from campaigns.publishing.outcome import PublishResult, log, log_published, media_files
 from campaigns.publishing.policy import Decision, account_unusable, decide, early_wait
 from campaigns.publishing.reconcile import reconcile_post
-from campaigns.store.accounts import hold_account
+from campaigns.store.account_states import hold_account
 from campaigns.store.attempts import finish_attempt, record_part, start_attempt
 from campaigns.store.db import session_scope
 from campaigns.store.dispatch import MISSED_REASON, is_missed
 from campaigns.store.models import AccountState, Campaign, Post, PostStatus
-from campaigns.store.states import transition
+from campaigns.store.states import RELEASED, transition
 
 S = PostStatus
 

@@ -24,12 +24,12 @@ from typing import Any
 from campaigns.platforms import CredentialsRejected, PlatformError, QuotaExhausted, RemotePost
 from campaigns.publishing.alerts import flag_account, send_alert
 from campaigns.publishing.context import AccountNotConfigured, Context
-from campaigns.publishing.outcome import RELEASED, PublishResult, log, log_published
+from campaigns.publishing.outcome import PublishResult, log, log_published
 from campaigns.publishing.policy import RECONCILE_LOOKBACK, RECONCILE_SETTLE, retry_or_give_up
 from campaigns.store.db import session_scope
 from campaigns.store.models import Attempt, Post, PostStatus
 from campaigns.store.pipeline import latest_attempt, set_attempt_outcome, touch_post
-from campaigns.store.states import transition
+from campaigns.store.states import RELEASED, transition
 
 S = PostStatus
 

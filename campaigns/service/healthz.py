@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from campaigns.clock import utc_now
 from campaigns.health import Health, celery_ping, check_health, make_health_server
-from campaigns.publishing.context import utc_now
 from campaigns.service.errors import ServiceError
 
 DEFAULT_PORT = 8766  # next to the sandbox's 8765

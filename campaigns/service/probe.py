@@ -15,8 +15,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from campaigns.clock import utc_now
 from campaigns.health import check_beat
-from campaigns.publishing.context import utc_now
 from campaigns.service.sandbox import sandbox_answers
 from campaigns.settings import SettingsError, get_settings
 from campaigns.store.db import make_engine

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from campaigns.publishing.context import utc_now
+from campaigns.clock import utc_now
 from campaigns.service.children import Child, Children, wait_until
 from campaigns.service.errors import ServiceError
 from campaigns.service.healthz import DEFAULT_PORT, HealthEndpoint
@@ -29,10 +29,10 @@ from campaigns.service.sandbox import (
     sandbox_needed,
     sandbox_state_file,
 )
-from campaigns.service.schedule import Summary, apply_specs_once, prepare_database, schedule_summary
+from campaigns.service.startup_schedule import Summary, apply_specs_once, prepare_database, schedule_summary
 from campaigns.settings import Settings
 from campaigns.store.db import make_engine
-from scheduler.schedule import SYNC_SPECS_EVERY
+from worker.beat_schedule import SYNC_SPECS_EVERY
 
 Echo = Callable[[str], None]
 WATCH_EVERY = 0.2  # seconds between looks at the children

@@ -19,10 +19,9 @@ from sqlmodel import Session, col, select
 from campaigns.store.dispatch import due_posts_query
 from campaigns.store.models import AccountState, Attempt, Post, PostStatus
 from campaigns.store.pipeline_models import BeatLease
-from campaigns.store.states import is_allowed
+from campaigns.store.states import RELEASED, is_allowed
 
 S = PostStatus
-RELEASED = {"claimed_at": None, "claimed_by": None}
 
 
 class DueAt(NamedTuple):

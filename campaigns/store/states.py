@@ -38,6 +38,7 @@ __all__ = [
     "ALLOWED",
     "FOLLOWS_SPEC",
     "HANDS_OFF",
+    "RELEASED",
     "RETRYABLE",
     "PostStatus",
     "TransitionError",
@@ -66,6 +67,8 @@ HANDS_OFF: Final = frozenset({S.SENDING, S.UNCONFIRMED, S.PUBLISHED})
 FOLLOWS_SPEC: Final = frozenset(PostStatus) - HANDS_OFF
 # What `campaigns retry` puts back in the queue.
 RETRYABLE: Final = frozenset({S.FAILED, S.MISSED})
+# Columns cleared whenever a post leaves `claimed`/`sending`: nobody owns it any more.
+RELEASED: Final[Mapping[str, None]] = MappingProxyType({"claimed_at": None, "claimed_by": None})
 
 _COLUMNS: Final = frozenset(Post.model_fields) - {"id", "updated_at"}
 _POSTS: Final[Table] = table_of(Post)

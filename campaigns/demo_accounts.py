@@ -1,7 +1,9 @@
-"""The sandbox's built-in demo account and Page, and their credentials.
+"""The sandbox's built-in demo account and Page, their credentials, and the sandbox's port.
 
 These are not secrets: they only open the local sandbox. The service uses them when no real
 platform credentials are configured, so that a fresh install publishes somewhere a person can see.
+They live in the product because the product needs them (``campaigns.account_config``); the
+sandbox (``sandbox/``) imports them from here, never the reverse.
 """
 
 X_USER_ID = "1500000000000000001"

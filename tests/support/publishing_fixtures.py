@@ -28,7 +28,7 @@ from campaigns.settings import load_settings
 from campaigns.store.models import AccountState, Attempt, Post
 from campaigns.store.pipeline_models import BeatLease
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import NOW
+from tests.support.db_fixtures import NOW
 
 # A 1x1 PNG.
 PNG = base64.b64decode(

@@ -29,11 +29,11 @@ from campaigns.store.db import make_engine
 from campaigns.store.migrate import upgrade
 from campaigns.store.models import Campaign, Post
 from sandbox.testing import SandboxHandle
-from tests.db_fixtures import ThrowawayPostgres, add_campaign, add_post
+from tests.support.db_fixtures import ThrowawayPostgres, add_campaign, add_post
 
 BIN = Path(sys.executable).parent
 CAMPAIGNS = str(BIN / "campaigns")
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SCRUBBED = ("TWITTER_", "FACEBOOK_", "REDIS_", "DATABASE_", "BROKER_", "SANDBOX_", "SPECS_", "DATA_DIR")
 T = TypeVar("T")
 
@@ -180,8 +180,8 @@ def processes(env: dict[str, str], logs: Path) -> Iterator[Processes]:
 
 
 # --- Celery processes on Redis + PostgreSQL --------------------------------------------------------
-# Started through tests/service_celery.py, which lets a test shorten the service's timeouts.
-CELERY = (sys.executable, "-m", "tests.service_celery")
+# Started through tests/support/service_celery.py, which lets a test shorten the service's timeouts.
+CELERY = (sys.executable, "-m", "tests.support.service_celery")
 
 
 class Cluster:

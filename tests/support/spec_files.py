@@ -10,7 +10,7 @@ from campaigns.problems import Problem
 from campaigns.spec import LoadResult, load_specs
 
 TODAY = date(2026, 11, 22)
-BUNDLED = Path(__file__).resolve().parent.parent / "campaign_specs"
+BUNDLED = Path(__file__).resolve().parents[2] / "campaign_specs"
 
 MINIMAL = """\
 campaign: Test Campaign
@@ -25,6 +25,27 @@ days:
     posts:
       - "Hello #SSWWeek {link}"
 """
+
+# A one-channel campaign of two days and three posts: the schedule and CLI tests' subject.
+TEST_WEEK = """\
+campaign: Test Week
+timezone: UTC
+start: 2027-03-17
+time: "10:00"
+channels: [twitter]
+days:
+  - posts:
+      - text: "Day one #TestWeek"
+        id: one
+      - text: "Day one again #TestWeek"
+        id: two
+        time: "12:00"
+  - posts:
+      - text: "Day two #TestWeek"
+        id: three
+"""
+# Its posts' ids.
+ONE, TWO, THREE = (f"test-week:{n}:twitter" for n in ("one", "two", "three"))
 
 
 def write_spec(folder: Path, text: str, name: str = "spec.yaml") -> Path:

@@ -1,4 +1,4 @@
-"""``python -m tests.service_celery worker|beat ...``: the real Celery app, with shorter timeouts.
+"""``python -m tests.support.service_celery worker|beat ...``: the real Celery app, with shorter timeouts.
 
 The process-level tests cannot wait the production timeouts out (a `sending` row is reconciled
 150 s after its worker died; the sweep runs every 10 s), so the environment may shorten them:

@@ -4,6 +4,10 @@ The database is the schedule of posts; the beat only ticks. Each entry ``expires
 period, so a backlog (workers busy or down) never piles up copies of the same tick: a stale tick
 is dropped and the next one does the work. Metrics gathering runs on its own queue ("metrics"):
 a slow collection never delays a publish.
+
+It is one of the Celery app's settings (``worker.app``), so it lives beside the app: the
+scheduler's tasks import the app to register themselves, and the app names them only by string,
+so `worker` never imports `scheduler` (no cycle between the two packages).
 """
 
 from __future__ import annotations

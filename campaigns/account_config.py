@@ -3,6 +3,9 @@
 ``campaigns.settings.Settings.account()`` builds these from the environment and the optional
 accounts file; ``sandbox_account`` builds them for the local sandbox without any file (the
 benchmarks' 100 accounts). Nothing here talks to a platform.
+
+It sits below the settings, which build these, rather than in ``platforms/``, which reads the
+settings: so the two never import each other.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
-from sandbox import demo
+from campaigns import demo_accounts
 
 Channel: TypeAlias = Literal["twitter", "facebook"]
 CHANNELS: tuple[Channel, ...] = ("twitter", "facebook")
@@ -88,16 +91,18 @@ class AccountConfig(BaseModel):
 
 
 def demo_credentials(platform: Channel) -> Credentials:
-    """The sandbox's built-in account (X) or Page (Facebook); not secrets, see ``sandbox/demo.py``."""
+    """The sandbox's built-in account (X) or Page (Facebook); not secrets, see ``demo_accounts``."""
     if platform == "twitter":
         return TwitterCredentials(
-            consumer_key=SecretStr(demo.X_CONSUMER_KEY),
-            consumer_secret=SecretStr(demo.X_CONSUMER_SECRET),
-            access_token=SecretStr(demo.X_ACCESS_TOKEN),
-            access_token_secret=SecretStr(demo.X_ACCESS_TOKEN_SECRET),
-            bearer_token=SecretStr(demo.X_BEARER_TOKEN),
+            consumer_key=SecretStr(demo_accounts.X_CONSUMER_KEY),
+            consumer_secret=SecretStr(demo_accounts.X_CONSUMER_SECRET),
+            access_token=SecretStr(demo_accounts.X_ACCESS_TOKEN),
+            access_token_secret=SecretStr(demo_accounts.X_ACCESS_TOKEN_SECRET),
+            bearer_token=SecretStr(demo_accounts.X_BEARER_TOKEN),
         )
-    return FacebookCredentials(page_id=demo.FB_PAGE_ID, page_token=SecretStr(demo.FB_PAGE_TOKEN))
+    return FacebookCredentials(
+        page_id=demo_accounts.FB_PAGE_ID, page_token=SecretStr(demo_accounts.FB_PAGE_TOKEN)
+    )
 
 
 def sandbox_account(
@@ -122,15 +127,15 @@ def sandbox_family_account(platform: Channel, n: int, *, sandbox_url: str) -> Ac
     credentials: Credentials
     if platform == "twitter":
         credentials = TwitterCredentials(
-            consumer_key=SecretStr(demo.X_CONSUMER_KEY),
-            consumer_secret=SecretStr(demo.X_CONSUMER_SECRET),
-            access_token=SecretStr(demo.x_access_token(n)),
-            access_token_secret=SecretStr(demo.x_access_token_secret(n)),
-            bearer_token=SecretStr(demo.X_BEARER_TOKEN),
+            consumer_key=SecretStr(demo_accounts.X_CONSUMER_KEY),
+            consumer_secret=SecretStr(demo_accounts.X_CONSUMER_SECRET),
+            access_token=SecretStr(demo_accounts.x_access_token(n)),
+            access_token_secret=SecretStr(demo_accounts.x_access_token_secret(n)),
+            bearer_token=SecretStr(demo_accounts.X_BEARER_TOKEN),
         )
     else:
         credentials = FacebookCredentials(
-            page_id=demo.fb_page_id(n), page_token=SecretStr(demo.fb_page_token(n))
+            page_id=demo_accounts.fb_page_id(n), page_token=SecretStr(demo_accounts.fb_page_token(n))
         )
     return sandbox_account(platform, f"sandbox-{n:03d}", sandbox_url=sandbox_url, credentials=credentials)
 

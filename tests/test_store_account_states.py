@@ -8,14 +8,14 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from campaigns.store.accounts import (
+from campaigns.store.account_states import (
     account_state,
     claim_alert,
     clear_credentials_flag,
     flag_credentials,
     hold_account,
 )
-from tests.db_fixtures import NOW, run_concurrently
+from tests.support.db_fixtures import NOW, run_concurrently
 
 HOUR = timedelta(hours=1)
 
