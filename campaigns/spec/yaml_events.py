@@ -32,6 +32,7 @@ _SAFE_TAGS = frozenset(
 )
 _HASHTAG_COMMENT = re.compile(r"^(\s+#\w.*?)\s*$")
 _MAY_HAVE_HASHTAG_COMMENT = re.compile(r"[ \t]#\w")
+_SHARED_MAX_CHARS = 16  # short values repeat: keep one copy of each (a spec may hold 100,000 posts)
 _EXPECT_KEY = object()  # a mapping's pending key when the next scalar is a key
 
 ScalarEvent, AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
@@ -75,21 +76,9 @@ def _checked_tag(tag: str, event: Any) -> str:
     return tag
 
 
-class _Open:
-    """A container being filled below the current one: the parent's state, and the child's anchor."""
-
-    __slots__ = ("anchor", "container", "expanded_at_open", "key", "key_mark", "merges", "path")
-
-    def __init__(self, container: Any, key: Any, key_mark: Any, path: Path, merges: Any) -> None:
-        self.container, self.key, self.key_mark, self.path, self.merges = (
-            container,
-            key,
-            key_mark,
-            path,
-            merges,
-        )
-        self.anchor: str | None = None
-        self.expanded_at_open = 0
+def _key_name(value: Any) -> str:
+    """A key that YAML typed (``yes``, ``1``, ``~``) as the spec model names it: as text."""
+    return str(value) if value is not None else "null"
 
 
 def _child_path(top: Any, key: Any, path: Path) -> Path:
@@ -128,8 +117,11 @@ def build(text: str, *, track: bool = False) -> Built:
     hashtags_possible = _MAY_HAVE_HASHTAG_COMMENT.search(text) is not None
     lines: list[str] | None = None
     anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, how many values it expands to)
-    plain_keys: dict[str, Any] = {}  # a plain key as written -> its value (keys repeat: type each once)
-    stack: list[_Open] = []
+    shared: dict[str, str] = {}  # one object per short quoted value ("09:00" x 1,000 posts)
+    plain_keys: dict[str, str] = {}  # a plain key as written -> the key (keys repeat: type each once)
+    # Per open container below ``top``: (its parent, the parent's key, key_mark, path and merges,
+    # its own anchor, and how many values there were when it opened). Tuples: the cheapest to make.
+    stack: list[tuple[Any, Any, Any, Path, Any, str | None, int]] = []
     top: Any = None  # the container being filled: a dict, a list, or None at the document level
     key: Any = _EXPECT_KEY  # when ``top`` is a dict: the key whose value comes next
     key_mark: Any = None
@@ -146,18 +138,25 @@ def build(text: str, *, track: bool = False) -> Built:
             plain = closed = False
             if kind is ScalarEvent:
                 value: Any = event.value
+                if key is _EXPECT_KEY and event.implicit[0] and event.tag is None and top.__class__ is dict:
+                    # The commonest event of all: a plain key ("text:", "time:"), typed once per spelling.
+                    key = plain_keys.get(value)
+                    if key is None:
+                        typed = yaml_scalars.plain(value)
+                        key = plain_keys[value] = typed if typed.__class__ is str else _key_name(typed)
+                    key_mark = event.start_mark
+                    if event.anchor is not None:
+                        anchors[event.anchor] = (key, 1)
+                    expanded += 1
+                    continue
                 tag = event.tag
                 plain = not event.style
                 if tag is not None and tag != "!":
                     value = yaml_scalars.typed(_checked_tag(tag, event), value)
                 elif event.implicit[0]:
-                    if top.__class__ is dict and key is _EXPECT_KEY:
-                        written = value
-                        value = plain_keys.get(written, _EXPECT_KEY)
-                        if value is _EXPECT_KEY:
-                            value = plain_keys[written] = yaml_scalars.plain(written)
-                    else:
-                        value = yaml_scalars.plain(value)
+                    value = yaml_scalars.plain(value)
+                elif len(value) <= _SHARED_MAX_CHARS:  # quoted: times, channels, short words
+                    value = shared.setdefault(value, value)
                 if event.anchor is not None:
                     anchors[event.anchor] = (value, 1)
                 expanded += 1
@@ -175,9 +174,7 @@ def build(text: str, *, track: bool = False) -> Built:
                     child_path = _child_path(top, key, path)
                     at_key = _pos(key_mark) if top.__class__ is dict else None
                     positions[child_path] = Located(at_key, _pos(event.start_mark))
-                opened = _Open(top, key, key_mark, path, merges)
-                opened.anchor, opened.expanded_at_open = event.anchor, expanded
-                stack.append(opened)
+                stack.append((top, key, key_mark, path, merges, event.anchor, expanded))
                 top = {} if kind is MappingStartEvent else []
                 key, key_mark, path, merges = _EXPECT_KEY, None, child_path, None
                 continue
@@ -185,17 +182,10 @@ def build(text: str, *, track: bool = False) -> Built:
                 value, closed = top, True
                 if merges:
                     _apply_merges(value, merges)
-                opened = stack.pop()
+                top, key, key_mark, path, merges, anchor, expanded_at_open = stack.pop()
                 expanded += 1
-                if opened.anchor is not None:
-                    anchors[opened.anchor] = (value, expanded - opened.expanded_at_open)
-                top, key, key_mark, path, merges = (
-                    opened.container,
-                    opened.key,
-                    opened.key_mark,
-                    opened.path,
-                    opened.merges,
-                )
+                if anchor is not None:
+                    anchors[anchor] = (value, expanded - expanded_at_open)
             elif kind is AliasEvent:
                 if event.anchor not in anchors:
                     raise YamlError(f"unknown alias *{event.anchor}", *_pos(event.start_mark))
@@ -218,13 +208,11 @@ def build(text: str, *, track: bool = False) -> Built:
             # A finished value (a scalar, an alias or a closed container): put it in its place.
             if top.__class__ is dict:
                 if key is _EXPECT_KEY:
-                    if value.__class__ is not str:
-                        if isinstance(value, (dict, list)):
-                            raise YamlError(
-                                "a key must be a simple word, not a list or mapping", *_pos(event.start_mark)
-                            )
-                        value = str(value) if value is not None else "null"
-                    key, key_mark = value, event.start_mark
+                    if isinstance(value, (dict, list)):
+                        raise YamlError(
+                            "a key must be a simple word, not a list or mapping", *_pos(event.start_mark)
+                        )
+                    key, key_mark = (value if value.__class__ is str else _key_name(value)), event.start_mark
                     continue
                 if key == "<<":
                     merges = [*(merges or []), *_merge_sources(value, event)]
