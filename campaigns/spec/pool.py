@@ -15,7 +15,6 @@ Used only where it pays and is safe:
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -32,7 +31,7 @@ def workers_for(files: int, total_bytes: int) -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if files < 2 or total_bytes < PARALLEL_MIN_BYTES or cores < 2:
         return 1
-    if "fork" not in multiprocessing.get_all_start_methods() or _other_threads_running():
+    if not hasattr(os, "fork") or _other_threads_running():
         return 1
     return min(cores, files)
 
@@ -49,6 +48,8 @@ def map_in_order(load_one: Callable[[Item], Result], items: Sequence[Item], work
     if workers <= 1:
         yield from map(load_one, items)
         return
+    import multiprocessing  # here: importing it costs more than reading the bundled specs
+
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         # chunksize 1: files differ in size, and a free worker takes the next one.
         yield from pool.imap(load_one, items, chunksize=1)
