@@ -119,6 +119,22 @@ BAD_INDENT = (
             id="control-character",
         ),
         pytest.param(
+            'time: "09:00"',
+            'time:"09:00"',
+            4,
+            5,
+            "put a space after the ':' of a key (write 'key: value')",
+            id="no-space-after-colon",
+        ),
+        pytest.param(
+            "    posts:\n",
+            "    posts:\nsocial service workers come together today to advocate\n",
+            11,
+            1,
+            "this line is text without a key: indent it to continue the text above, or write 'key: text'",
+            id="text-without-key",
+        ),
+        pytest.param(
             "campaign: Test Campaign",
             "campaign: " + "[" * 40 + "]" * 40,
             1,

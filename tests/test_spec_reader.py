@@ -72,7 +72,12 @@ def test_it_reports_duplicate_keys_where_the_second_one_is():
     [
         ("a: !!python/object/apply:os.system ['true']\n", 1, 4, "the YAML tag"),
         ("a: 1\n---\nb: 2\n", 2, 1, "only one YAML document per file (remove the second '---')"),
-        ("a: *nowhere\n", 1, 4, "unknown alias *nowhere"),
+        (
+            "a: *nowhere\n",
+            1,
+            4,
+            "'*nowhere' refers to nothing (a value starting with '*' must be put in quotes)",
+        ),
         ("? [x]\n: 1\n", 1, 3, "a key must be a simple word, not a list or mapping"),
         ("a:\n  <<: 1\n", 2, 7, "'<<' must merge a mapping or a list of mappings"),
         ("a: " + "[" * 40 + "]" * 40 + "\n", 1, 35, "nesting deeper than 32 levels"),

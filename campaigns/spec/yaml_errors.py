@@ -25,6 +25,12 @@ BAD_INDENT = (
     "the indentation is off: line this up with the keys or '- ' items it belongs with "
     "(the same number of spaces for each item at the same level)"
 )
+GLUED_COLON = "put a space after the ':' of a key (write 'key: value')"
+TEXT_WITHOUT_KEY = (
+    "this line is text without a key: indent it to continue the text above, or write 'key: text'"
+)
+_KEY_LINE_MAX_WORDS = 4  # "timezone America/New_York" is a key missing its ':'; a sentence is text
+_GLUED_COLON = re.compile(r"^\s*(?:- +)?[\w-]+:(?=[^\s:/])")  # not "https://"
 NOT_YAML = (
     "this is not valid YAML here: check the quotes, colons and indentation on this line and the one before"
 )
@@ -96,6 +102,11 @@ def _classify(  # one question per kind of mistake, in order
             problem,
         )
     if context is not None and is_scanner and problem[0] > context[0] and _missing_colon(lines, context):
+        glued = _colon_without_space(lines, context[0])
+        if glued is not None:
+            return _error(GLUED_COLON, glued)
+        if len(lines[context[0]].split()) > _KEY_LINE_MAX_WORDS:
+            return _error(TEXT_WITHOUT_KEY, context)
         return _error(f"missing ':' after the key: write {_with_colon(lines, context)!r}", context)
     special = _special_start(found, problem, opened, context)
     if special is not None:
@@ -106,6 +117,9 @@ def _classify(  # one question per kind of mistake, in order
             return _error("a value containing ': ' must be put in quotes", _value_start(lines, problem))
         if _indented_more_than_before(lines, problem[0]):
             return _error(BAD_INDENT, _first_non_space(lines, problem[0]))
+        glued = _colon_without_space(lines, problem[0])
+        if glued is not None:
+            return _error(GLUED_COLON, glued)
         return _error(NOT_YAML, problem)
     if _at_line_start(lines, problem):
         return _error(BAD_INDENT, problem)
@@ -189,6 +203,15 @@ def _with_colon(lines: list[str], context: tuple[int, int]) -> str:
     rest = lines[context[0]][context[1] :].strip()
     word, _, value = rest.partition(" ")
     return f"{word}: {value.strip()}" if value.strip() else f"{word}:"
+
+
+def _colon_without_space(lines: list[str], line: int) -> tuple[int, int] | None:
+    """Where a ':' with no space after it follows a key ("time:"09:00""), on ``line`` or the line above."""
+    for number in (line, line - 1):
+        match = _GLUED_COLON.match(lines[number]) if 0 <= number < len(lines) else None
+        if match is not None:
+            return (number, match.end() - 1)
+    return None
 
 
 def _value_start(lines: list[str], problem: tuple[int, int]) -> tuple[int, int]:

@@ -138,15 +138,19 @@ def build(text: str, *, track: bool = False) -> Built:
             plain = closed = False
             if kind is ScalarEvent:
                 value: Any = event.value
-                if key is _EXPECT_KEY and event.implicit[0] and event.tag is None and top.__class__ is dict:
+                if (
+                    key is _EXPECT_KEY
+                    and event.implicit[0]
+                    and event.tag is None
+                    and event.anchor is None
+                    and top.__class__ is dict
+                ):
                     # The commonest event of all: a plain key ("text:", "time:"), typed once per spelling.
                     key = plain_keys.get(value)
                     if key is None:
                         typed = yaml_scalars.plain(value)
                         key = plain_keys[value] = typed if typed.__class__ is str else _key_name(typed)
                     key_mark = event.start_mark
-                    if event.anchor is not None:
-                        anchors[event.anchor] = (key, 1)
                     expanded += 1
                     continue
                 tag = event.tag
@@ -188,7 +192,10 @@ def build(text: str, *, track: bool = False) -> Built:
                     anchors[anchor] = (value, expanded - expanded_at_open)
             elif kind is AliasEvent:
                 if event.anchor not in anchors:
-                    raise YamlError(f"unknown alias *{event.anchor}", *_pos(event.start_mark))
+                    raise YamlError(
+                        f"'*{event.anchor}' refers to nothing (a value starting with '*' must be put in quotes)",
+                        *_pos(event.start_mark),
+                    )
                 value, size = anchors[event.anchor]
                 expanded += size
             elif kind is StreamEndEvent:
