@@ -24,7 +24,6 @@ from typing import Any
 
 import yaml
 
-from campaigns.spec import yaml_errors
 from campaigns.spec.yaml_events import MAX_DEPTH, MAX_EXPANDED_NODES, Built, Located, Path, YamlError, build
 
 __all__ = ["MAX_DEPTH", "MAX_EXPANDED_NODES", "Located", "Path", "Positions", "YamlError", "load", "locate"]
@@ -34,6 +33,8 @@ def _parse(text: str, *, track: bool) -> Built:
     try:
         return build(text, track=track)
     except yaml.YAMLError as exc:
+        from campaigns.spec import yaml_errors  # only when there is a mistake: start-up stays short
+
         raise yaml_errors.friendly(exc, text) from None
     except RecursionError:  # pure-Python parser only (no libyaml): it recurses per level of nesting
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels") from None
