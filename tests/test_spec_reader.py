@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from campaigns.spec import pool, yaml_tree
-from tests.spec_helpers import BUNDLED
+from tests.spec_helpers import BUNDLED, MINIMAL, load_folder, write_spec
 
 
 def canonical(value: Any) -> Any:
@@ -121,3 +121,24 @@ def test_it_loads_in_this_process_when_threads_run_or_there_is_little_to_load(mo
 
 def _pid_and_item(item: int) -> tuple[int, int]:
     return os.getpid(), item
+
+
+def test_a_folder_loaded_on_two_processes_gives_what_one_process_gives(monkeypatch, tmp_path):
+    for number in range(5):
+        text = MINIMAL.replace("Test Campaign", f"Campaign {number}")
+        write_spec(
+            tmp_path, text.replace("hashtags:", "hashtag:") if number == 3 else text, f"c{number}.yaml"
+        )
+    one = load_folder(tmp_path)
+    monkeypatch.setattr(pool, "_other_threads_running", lambda: False)
+    monkeypatch.setattr(pool, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(pool.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    calls = []
+    map_in_order = pool.map_in_order
+    monkeypatch.setattr(pool, "map_in_order", lambda *args: calls.append(args[2]) or map_in_order(*args))
+    two = load_folder(tmp_path)
+    assert calls == [2]
+    assert two.problems == one.problems and len(two.problems) == 1
+    assert [(spec.slug, spec.doc, spec.content_hash) for spec in two.campaigns] == [
+        (spec.slug, spec.doc, spec.content_hash) for spec in one.campaigns
+    ]
