@@ -64,9 +64,10 @@ def _error(message: str, at: tuple[int, int]) -> YamlError:
     return YamlError(message, at[0] + 1, at[1] + 1)
 
 
-def _classify(  # one question per kind of mistake, in order
+def _classify(
     lines: list[str], problem: tuple[int, int], context: tuple[int, int] | None, *, is_scanner: bool
 ) -> YamlError:
+    """One question per kind of mistake, in order: the first that fits gives the message."""
     brackets = _open_brackets(lines, problem)
     if len(brackets) >= MAX_DEPTH:  # the parser's own limit came first: ours, where ours is crossed
         return _error(f"nesting deeper than {MAX_DEPTH} levels", brackets[MAX_DEPTH - 1][1])
@@ -75,6 +76,22 @@ def _classify(  # one question per kind of mistake, in order
         return _error(TABS, tab)
     found = _char(lines, problem)
     opened = _char(lines, context) if context is not None else ""
+    return (
+        _unclosed(found, problem, opened, context, brackets)
+        or _key_mistake(lines, problem, context, is_scanner=is_scanner)
+        or _value_mistake(lines, found, problem, opened, context)
+        or _error(NOT_YAML, problem)
+    )
+
+
+def _unclosed(
+    found: str,
+    problem: tuple[int, int],
+    opened: str,
+    context: tuple[int, int] | None,
+    brackets: list[tuple[str, tuple[int, int]]],
+) -> YamlError | None:
+    """A quote or bracket left open (or what went wrong inside one)."""
     if context is not None and opened in _QUOTE_NAMES:
         if found == "\\":
             return _error(
@@ -96,18 +113,32 @@ def _classify(  # one question per kind of mistake, in order
             f"(and put items containing ': ' or '{closer}' in quotes)",
             at,
         )
-    if context is not None and opened in "|>" and opened:
+    return None
+
+
+def _key_mistake(
+    lines: list[str], problem: tuple[int, int], context: tuple[int, int] | None, *, is_scanner: bool
+) -> YamlError | None:
+    """A key the parser started reading and found no ':' for, before the line ended."""
+    if context is None or not is_scanner or problem[0] <= context[0] or not _missing_colon(lines, context):
+        return None
+    glued = _colon_without_space(lines, context[0])
+    if glued is not None:
+        return _error(GLUED_COLON, glued)
+    if len(lines[context[0]].split()) > _KEY_LINE_MAX_WORDS:
+        return _error(TEXT_WITHOUT_KEY, context)
+    return _error(f"missing ':' after the key: write {_with_colon(lines, context)!r}", context)
+
+
+def _value_mistake(
+    lines: list[str], found: str, problem: tuple[int, int], opened: str, context: tuple[int, int] | None
+) -> YamlError | None:
+    """A value written in a way YAML reads otherwise: a special first character, ': ', a bad indent, ..."""
+    if context is not None and opened and opened in "|>":
         return _error(
             f"text after '{opened}' on the same line: start the text on the next line, indented under the key",
             problem,
         )
-    if context is not None and is_scanner and problem[0] > context[0] and _missing_colon(lines, context):
-        glued = _colon_without_space(lines, context[0])
-        if glued is not None:
-            return _error(GLUED_COLON, glued)
-        if len(lines[context[0]].split()) > _KEY_LINE_MAX_WORDS:
-            return _error(TEXT_WITHOUT_KEY, context)
-        return _error(f"missing ':' after the key: write {_with_colon(lines, context)!r}", context)
     special = _special_start(found, problem, opened, context)
     if special is not None:
         first, at = special
@@ -118,9 +149,7 @@ def _classify(  # one question per kind of mistake, in order
         if _indented_more_than_before(lines, problem[0]):
             return _error(BAD_INDENT, _first_non_space(lines, problem[0]))
         glued = _colon_without_space(lines, problem[0])
-        if glued is not None:
-            return _error(GLUED_COLON, glued)
-        return _error(NOT_YAML, problem)
+        return _error(GLUED_COLON, glued) if glued is not None else None
     if _at_line_start(lines, problem):
         return _error(BAD_INDENT, problem)
     if found == "-":
@@ -129,9 +158,7 @@ def _classify(  # one question per kind of mistake, in order
         )
     if _after_closing_quote(lines, problem):
         return _error("text after the closing quote: put the whole value inside the quotes", problem)
-    if found == ",":
-        return _error("an empty item between two commas: remove one ','", problem)
-    return _error(NOT_YAML, problem)
+    return None
 
 
 def _special_start(
