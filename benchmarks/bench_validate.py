@@ -111,7 +111,7 @@ def bench_corpus(args: argparse.Namespace) -> None:
     print()
     print("| measure | value |")
     print("|---|---|")
-    print(f"| processes loading | {'this one' if workers == 1 else f'{workers} workers'} |")
+    print(f"| processes loading | {'this one' if workers == 1 else f'this one + {workers - 1} forked'} |")
     print(f"| wall time | {elapsed:.2f} s |")
     print(f"| posts validated / s (spec entries, wall clock) | {total / elapsed:,.0f} |")
     print(f"| CPU time: this process + workers | {cpu:.2f} s + {workers_cpu:.2f} s |")
