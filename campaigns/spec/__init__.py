@@ -14,12 +14,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from campaigns.problems import Problem, SpecError
-from campaigns.spec import yaml_tree
+from campaigns.spec import pool, yaml_tree
 from campaigns.spec.campaign import CampaignSpec
 from campaigns.spec.checks import Finding, check_document, check_posts
 from campaigns.spec.messages import describe
@@ -81,10 +82,11 @@ def load_specs(paths: Sequence[str | Path], *, today: date) -> LoadResult:
     result = LoadResult()
     slugs: dict[str, str] = {}
     files = spec_files(paths)
+    workers = pool.workers_for(len(files), sum(_size(file) for file, _ in files))
     with _without_cyclic_gc():
-        for file, root in files:
+        loaded = pool.map_in_order(partial(_load_one, today=today), files, workers)
+        for (file, _), (spec, problems) in zip(files, loaded, strict=True):
             result.files += 1
-            spec, problems = load_file(file, root, today=today)
             result.problems += problems
             if spec is None:
                 continue
@@ -113,6 +115,19 @@ def _without_cyclic_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError:  # load_file reports it
+        return 0
+
+
+def _load_one(file_and_root: tuple[Path, Path], *, today: date) -> tuple[CampaignSpec | None, list[Problem]]:
+    """:func:`load_file` for :func:`pool.map_in_order`, which passes one argument."""
+    file, root = file_and_root
+    return load_file(file, root, today=today)
 
 
 def load_file(file: Path, root: Path, *, today: date) -> tuple[CampaignSpec | None, list[Problem]]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from pydantic_core import ErrorDetails
 
+from campaigns.spec import suggest
 from campaigns.spec.model import AccountsSpec, CampaignDoc, DaySpec, PostSpec
 
 YamlPath = tuple[str | int, ...]
@@ -86,8 +86,8 @@ def _unknown_key(key: str, parent: YamlPath) -> str:
     fields = list(model_at(parent).model_fields)
     if parent == ():
         fields = [f for f in fields if f != "model_config"]
-    close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(fields)})"
+    close = suggest.nearest_key(key, fields)
+    hint = f" (did you mean '{close}'?)" if close else f" (known keys: {', '.join(fields)})"
     return f"unknown key '{key}'{hint}"
 
 

@@ -7,13 +7,13 @@ The same models produce the JSON Schema that editors use to autocomplete (``camp
 
 from __future__ import annotations
 
-import difflib
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from campaigns import timing
+from campaigns.spec import suggest
 
 Channel = Literal["twitter", "facebook"]
 # Shown to editors through the JSON Schema; the validators below give the friendly message.
@@ -48,9 +48,7 @@ def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        close = difflib.get_close_matches(value, sorted(available_timezones()), n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else " (use an IANA name such as Europe/London)"
-        raise ValueError(f"unknown timezone {value!r}{hint}") from None
+        raise ValueError(suggest.timezone_message(value)) from None
     return value
 
 
@@ -147,7 +145,7 @@ class CampaignDoc(_Strict):
         min_length=1, description="The campaign's name, e.g. Social Service Workforce Week."
     )
     timezone: str = Field(
-        description="IANA timezone of the posting times, e.g. America/New_York, Europe/London."
+        description="Where the posting times are local: a region and city such as America/New_York, Europe/London."
     )
     start: str | None = Field(None, description="Date of day 1 (YYYY-MM-DD); the days follow one a day.")
     every_year: str | None = Field(

@@ -1,7 +1,7 @@
 """What a YAML scalar means to the spec reader: YAML 1.1 types, but text where YAML 1.1 surprises people.
 
-Both readers (the PyYAML event reader and the rapidyaml fast path) type scalars here, so that they
-cannot disagree on what ``yes``, ``0x1F``, ``13:00`` or ``2027-04-05`` is.
+The spec reader (:mod:`campaigns.spec.yaml_events`) types every scalar here: what ``yes``, ``0x1F``,
+``13:00`` or ``2027-04-05`` is.
 """
 
 from __future__ import annotations
