@@ -1,0 +1,131 @@
+"""The report's queries: the database aggregates (GROUP BY), Python only sees a few thousand rows.
+
+A campaign with a million samples is read in one pass over its post samples (largest value per post,
+metric and bucket) and one over its hashtag samples of the two weeks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlmodel import Session, col
+
+from campaigns.metrics.names import ENGAGEMENT_PARTS, HASHTAG, IMPRESSIONS, POST
+from campaigns.reports.figures import Cumulative, carry_forward
+from campaigns.store.metrics_models import MetricGap, MetricSample
+from campaigns.store.models import Post
+
+
+def post_cumulative(session: Session, slug: str, bounds: list[datetime]) -> Cumulative:
+    """Counts per post and metric at the end of each bucket; ``bounds``: the 15 bucket ends, ascending
+    (bucket 0 is everything before bounds[0])."""
+    observed = col(MetricSample.observed_at)
+    bucket = case(
+        *[(observed < bound, literal(k)) for k, bound in enumerate(bounds[:-1])],
+        else_=literal(len(bounds) - 1),
+    ).label("bucket")
+    wanted = sorted({m for parts in ENGAGEMENT_PARTS.values() for m in parts} | set(IMPRESSIONS.values()))
+    stmt = (
+        select(
+            col(MetricSample.channel),
+            col(MetricSample.subject),
+            col(MetricSample.metric),
+            bucket,
+            func.max(col(MetricSample.value)),
+        )
+        .where(
+            col(MetricSample.campaign_slug) == slug,
+            col(MetricSample.subject_type) == POST,
+            col(MetricSample.metric).in_(wanted),
+            observed < bounds[-1],
+        )
+        .group_by(col(MetricSample.channel), col(MetricSample.subject), col(MetricSample.metric), bucket)
+    )
+    return carry_forward((ch, s, m, int(b), int(v)) for ch, s, m, b, v in session.execute(stmt))
+
+
+def hashtag_counts(
+    session: Session, slug: str, start: datetime, end: datetime
+) -> list[tuple[str, str, datetime, int]]:
+    """(hashtag, metric, hour start, count) of [start, end), summed over channels."""
+    observed = col(MetricSample.observed_at)
+    stmt = (
+        select(col(MetricSample.subject), col(MetricSample.metric), observed, func.sum(col(MetricSample.value)))
+        .where(
+            col(MetricSample.campaign_slug) == slug,
+            col(MetricSample.subject_type) == HASHTAG,
+            observed >= start,
+            observed < end,
+        )
+        .group_by(col(MetricSample.subject), col(MetricSample.metric), observed)
+    )
+    return [(tag, metric, at, int(total)) for tag, metric, at, total in session.execute(stmt)]
+
+
+def post_readings(
+    session: Session, slug: str, post_ids: list[str], until: datetime
+) -> list[tuple[str, str, datetime, int]]:
+    """Every reading (post, metric, observed_at, value) of these posts up to ``until`` (growth curves)."""
+    if not post_ids:
+        return []
+    stmt = select(
+        col(MetricSample.subject), col(MetricSample.metric), col(MetricSample.observed_at), col(MetricSample.value)
+    ).where(
+        col(MetricSample.campaign_slug) == slug,
+        col(MetricSample.subject_type) == POST,
+        col(MetricSample.subject).in_(post_ids),
+        col(MetricSample.observed_at) <= until,
+    )
+    return [(s, m, at, int(v)) for s, m, at, v in session.execute(stmt)]
+
+
+@dataclass(frozen=True, slots=True)
+class PostRow:
+    id: str
+    channel: str
+    text: str
+    url: str | None
+    theme: str | None
+    day: int
+    status: str
+    scheduled_at: datetime
+    published_at: datetime | None
+
+
+def campaign_posts(session: Session, slug: str, until: datetime) -> list[PostRow]:
+    """The campaign's posts scheduled before ``until`` (history for the best hour, this week's fate)."""
+    stmt = select(
+        col(Post.id),
+        col(Post.channel),
+        col(Post.text),
+        col(Post.remote_url),
+        col(Post.theme),
+        col(Post.day),
+        col(Post.status),
+        col(Post.scheduled_at),
+        col(Post.published_at),
+    ).where(col(Post.campaign_slug) == slug, col(Post.scheduled_at) < until)
+    return [PostRow(*row) for row in session.execute(stmt)]
+
+
+def gaps_in(session: Session, slug: str, start: datetime, end: datetime) -> list[MetricGap]:
+    """The collector's recorded gaps that overlap [start, end), oldest first."""
+    stmt = (
+        select(MetricGap)
+        .where(
+            col(MetricGap.campaign_slug) == slug,
+            and_(col(MetricGap.window_start) < end, col(MetricGap.window_end) > start),
+        )
+        .order_by(col(MetricGap.window_start))
+    )
+    return list(session.scalars(stmt))
+
+
+def has_samples(session: Session, slug: str, start: datetime, end: datetime) -> bool:
+    observed = col(MetricSample.observed_at)
+    stmt = select(col(MetricSample.id)).where(
+        col(MetricSample.campaign_slug) == slug, or_(and_(observed >= start, observed < end))
+    )
+    return session.execute(stmt.limit(1)).first() is not None

@@ -1,0 +1,1 @@
+"""Helpers for tests: builders of test data (never test modules themselves)."""
