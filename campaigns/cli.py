@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "db": "campaigns.commands.schedule:db",
     "run": "campaigns.commands.run:run",
     "health": "campaigns.commands.service:health",
+    "report": "campaigns.commands.report:report",
 }
 
 

@@ -27,7 +27,14 @@ FOLLOWERS = {"twitter": 12_000, "facebook": 8_000}
 
 
 def post_readings(
-    *, seed: int, post_id: str, channel: str, text: str, published_at: datetime, until: datetime, every: timedelta
+    *,
+    seed: int,
+    post_id: str,
+    channel: str,
+    text: str,
+    published_at: datetime,
+    until: datetime,
+    every: timedelta,
 ) -> Iterator[tuple[datetime, dict[str, int]]]:
     """(read at, {metric: value}) every ``every`` from publication up to ``until``."""
     post = Post("x" if channel == "twitter" else "facebook", post_id, "demo", text, published_at)
@@ -38,14 +45,17 @@ def post_readings(
             yield at, {X_NAMES[k]: v for k, v in raw.items()}
         else:
             fb = facebook_metrics(seed, post, FOLLOWERS[channel], at)
-            yield at, {
-                "reactions": int(fb["reactions_total"]),  # type: ignore[call-overload]
-                "comments": int(fb["comments"]),  # type: ignore[call-overload]
-                "shares": int(fb["shares"]),  # type: ignore[call-overload]
-                "media_views": int(fb["views"]),  # type: ignore[call-overload]
-                "reach": int(fb["reach"]),  # type: ignore[call-overload]
-                "clicks": int(fb["clicks"]),  # type: ignore[call-overload]
-            }
+            yield (
+                at,
+                {
+                    "reactions": int(fb["reactions_total"]),  # type: ignore[call-overload]
+                    "comments": int(fb["comments"]),  # type: ignore[call-overload]
+                    "shares": int(fb["shares"]),  # type: ignore[call-overload]
+                    "media_views": int(fb["views"]),  # type: ignore[call-overload]
+                    "reach": int(fb["reach"]),  # type: ignore[call-overload]
+                    "clicks": int(fb["clicks"]),  # type: ignore[call-overload]
+                },
+            )
         at += every
 
 

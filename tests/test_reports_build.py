@@ -13,7 +13,13 @@ from campaigns.reports.weeks import Week
 from campaigns.store.metrics_models import MetricSample
 from campaigns.store.models import Campaign
 from tests.db_fixtures import add_campaign, add_post
-from tests.support.report_data import add_published, add_sandbox_hashtag, add_sandbox_readings, sample_row, write_samples
+from tests.support.report_data import (
+    add_published,
+    add_sandbox_hashtag,
+    add_sandbox_readings,
+    sample_row,
+    write_samples,
+)
 
 WEEK = Week(2027, 14)
 TZ = "America/New_York"
@@ -32,9 +38,16 @@ def _week_of_posts(session: Session) -> None:
         for channel, hour in (("twitter", 13), ("facebook", 17)):  # UTC: 09:00 / 13:00 EDT
             at = START + timedelta(days=day, hours=hour - 4)
             post_id = f"ssw-week:d{day + 1}:{channel}"
-            published = add_published(session, post_id, campaign="ssw-week", channel=channel, at=at, theme=theme, day=day + 1)
+            published = add_published(
+                session, post_id, campaign="ssw-week", channel=channel, at=at, theme=theme, day=day + 1
+            )
             add_sandbox_readings(
-                session, campaign="ssw-week", post_id=post_id, channel=channel, published_at=published, until=NOW
+                session,
+                campaign="ssw-week",
+                post_id=post_id,
+                channel=channel,
+                published_at=published,
+                until=NOW,
             )
 
 
@@ -47,7 +60,12 @@ def test_the_weeks_figures_come_from_the_samples(session: Session):
     campaign = _campaign(session)
     _week_of_posts(session)
     add_sandbox_hashtag(
-        session, campaign="ssw-week", tag="#SSWWeek", first_use=START + timedelta(hours=13), start=START - timedelta(days=7), end=END
+        session,
+        campaign="ssw-week",
+        tag="#SSWWeek",
+        first_use=START + timedelta(hours=13),
+        start=START - timedelta(days=7),
+        end=END,
     )
     report = build_week_report(session, campaign, WEEK, NOW)
 
@@ -63,7 +81,9 @@ def test_the_weeks_figures_come_from_the_samples(session: Session):
     assert twitter.impressions == sum(v for (v,) in session.execute(last)) > 0
     assert sum(twitter.daily) == twitter.engagements > 0
     assert twitter.prev_impressions == 0 and twitter.daily[5:] != [0, 0]  # weekend growth of Friday's post
-    assert [p.engagements for p in report.top_posts] == sorted((p.engagements for p in report.top_posts), reverse=True)
+    assert [p.engagements for p in report.top_posts] == sorted(
+        (p.engagements for p in report.top_posts), reverse=True
+    )
     assert [t.label for t in report.themes] == THEMES
     assert sum(t.engagements for t in report.themes) == sum(c.engagements for c in report.channels)
     [tag] = report.hashtags
@@ -74,7 +94,14 @@ def test_the_weeks_figures_come_from_the_samples(session: Session):
 
 def test_late_missed_and_failed_posts_are_counted(session: Session):
     campaign = _campaign(session)
-    add_published(session, "late", campaign="ssw-week", channel="twitter", at=START + timedelta(hours=13), late_by=timedelta(hours=2))
+    add_published(
+        session,
+        "late",
+        campaign="ssw-week",
+        channel="twitter",
+        at=START + timedelta(hours=13),
+        late_by=timedelta(hours=2),
+    )
     add_post(session, "missed", at=START + timedelta(days=1), status="missed")
     add_post(session, "failed", at=START + timedelta(days=2), status="failed")
     add_post(session, "last-week", at=START - timedelta(days=2), status="failed")

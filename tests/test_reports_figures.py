@@ -43,9 +43,7 @@ def test_facebook_impressions_are_media_views_and_clicks_are_engagements():
     assert (post.impressions, post.engagements) == (300, 6)
 
 
-readings = st.lists(
-    st.tuples(st.integers(0, BUCKETS - 1), st.integers(0, 10_000)), min_size=1, max_size=30
-)
+readings = st.lists(st.tuples(st.integers(0, BUCKETS - 1), st.integers(0, 10_000)), min_size=1, max_size=30)
 
 
 @given(readings)
@@ -79,9 +77,7 @@ def test_on_time_late_missed_and_failed_count_only_the_weeks_posts():
 
 
 def test_the_best_hour_is_the_highest_median_rate_among_hours_with_enough_posts():
-    rates = figures.rates_by_hour(
-        [(9, 10, 100), (9, 30, 100), (13, 50, 100), (13, 70, 100), (18, 90, 100)]
-    )
+    rates = figures.rates_by_hour([(9, 10, 100), (9, 30, 100), (13, 50, 100), (13, 70, 100), (18, 90, 100)])
     assert rates == [HourRate(9, 2, 0.2), HourRate(13, 2, 0.6), HourRate(18, 1, 0.9)]
     assert figures.best_hour(rates) == HourRate(13, 2, 0.6)  # 18:00 is one post: no evidence
 

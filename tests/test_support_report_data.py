@@ -33,7 +33,9 @@ def test_sandbox_readings_are_every_metric_of_the_channel_and_only_grow(session:
 
 def test_hashtag_hours_have_no_more_accounts_than_uses(session: Session):
     add_campaign(session, "c")
-    add_sandbox_hashtag(session, campaign="c", tag="#SSWWeek", first_use=T0, start=T0, end=T0 + timedelta(days=2))
+    add_sandbox_hashtag(
+        session, campaign="c", tag="#SSWWeek", first_use=T0, start=T0, end=T0 + timedelta(days=2)
+    )
     rows = session.exec(select(MetricSample)).all()
     uses = {r.observed_at: r.value for r in rows if r.metric == "uses"}
     accounts = {r.observed_at: r.value for r in rows if r.metric == "accounts"}

@@ -52,7 +52,9 @@ def hashtag_counts(
     """(hashtag, metric, hour start, count) of [start, end), summed over channels."""
     observed = col(MetricSample.observed_at)
     stmt = (
-        select(col(MetricSample.subject), col(MetricSample.metric), observed, func.sum(col(MetricSample.value)))
+        select(
+            col(MetricSample.subject), col(MetricSample.metric), observed, func.sum(col(MetricSample.value))
+        )
         .where(
             col(MetricSample.campaign_slug) == slug,
             col(MetricSample.subject_type) == HASHTAG,
@@ -71,7 +73,10 @@ def post_readings(
     if not post_ids:
         return []
     stmt = select(
-        col(MetricSample.subject), col(MetricSample.metric), col(MetricSample.observed_at), col(MetricSample.value)
+        col(MetricSample.subject),
+        col(MetricSample.metric),
+        col(MetricSample.observed_at),
+        col(MetricSample.value),
     ).where(
         col(MetricSample.campaign_slug) == slug,
         col(MetricSample.subject_type) == POST,

@@ -109,7 +109,9 @@ class Delivery:
     failed: int = 0
 
 
-def delivery(posts: Iterable[tuple[str, datetime, datetime | None]], start: datetime, end: datetime) -> Delivery:
+def delivery(
+    posts: Iterable[tuple[str, datetime, datetime | None]], start: datetime, end: datetime
+) -> Delivery:
     """(status, scheduled_at, published_at) of posts -> how those due in [start, end) went out."""
     on_time = late = missed = failed = 0
     for status, scheduled_at, published_at in posts:
@@ -164,9 +166,7 @@ def growth(
     return points
 
 
-def hourly_series(
-    counts: Iterable[tuple[datetime, int]], start: datetime, end: datetime
-) -> list[int]:
+def hourly_series(counts: Iterable[tuple[datetime, int]], start: datetime, end: datetime) -> list[int]:
     """Per-hour counts (hour-start, count) -> a list with one entry per hour of [start, end)."""
     hours = int((end - start).total_seconds() // 3600)
     series = [0] * hours

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from campaigns.metrics.names import ENGAGEMENT_PARTS, HASHTAG_CHANNELS, IMPRESSIONS
+from campaigns.metrics.names import ENGAGEMENT_PARTS, HASHTAG_CHANNELS
 from campaigns.reports import data, figures
 from campaigns.reports.figures import Delivery, HourRate, PostTotals
 from campaigns.reports.weeks import Week
@@ -221,9 +221,7 @@ def _growth(
 ) -> list[Growth]:
     """Engagements over the first 72 hours of the top posts published this week."""
     fresh = [p for p in top if (at := by_id[p.id].published_at) is not None and start <= at < end]
-    readings = data.post_readings(
-        session, slug, [p.id for p in fresh], end + timedelta(hours=GROWTH_HOURS)
-    )
+    readings = data.post_readings(session, slug, [p.id for p in fresh], end + timedelta(hours=GROWTH_HOURS))
     curves = []
     for post in fresh:
         published_at = by_id[post.id].published_at
@@ -271,7 +269,3 @@ def _hours(totals: Sequence[PostTotals], by_id: dict[str, data.PostRow], tz: str
 def _short(text: str, width: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def impressions_metric(channel: str) -> str:
-    return IMPRESSIONS[channel]

@@ -109,7 +109,14 @@ def add_sandbox_readings(
 
 
 def add_sandbox_hashtag(
-    session: Session, *, campaign: str, tag: str, first_use: datetime, start: datetime, end: datetime, seed: int = 7
+    session: Session,
+    *,
+    campaign: str,
+    tag: str,
+    first_use: datetime,
+    start: datetime,
+    end: datetime,
+    seed: int = 7,
 ) -> int:
     """The sandbox's simulated chatter with ``tag``, as hourly uses and distinct accounts."""
     rows = []
