@@ -53,6 +53,7 @@ def worker_argv(options: Options) -> list[str]:
     return [
         *(sys.executable, "-m", "celery", "-A", "worker", "--quiet", "worker", "--beat"),
         *("--loglevel", "WARNING", "--concurrency", str(options.concurrency), "--hostname", "campaigns@%h"),
+        *("--queues", "celery,metrics"),  # publishing, and the weekly reports and alerts
     ]
 
 
