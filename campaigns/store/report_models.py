@@ -8,10 +8,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from campaigns.store.metrics_models import MetricSample
 from campaigns.store.types import UTCDateTime
+
+# Index on metric_samples (a table of the shared contract, models in metrics_models.py) that the
+# report's queries need: one campaign's samples of a time window. Created by migration 0005.
+METRIC_SAMPLES_WINDOW_INDEX = Index(
+    "ix_metric_samples_window",
+    MetricSample.campaign_slug,
+    MetricSample.subject_type,
+    MetricSample.observed_at,  # type: ignore[arg-type]
+)
 
 DIGEST = "*"  # report_deliveries.campaign of the weekly digest of every campaign
 

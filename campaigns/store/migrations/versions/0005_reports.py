@@ -38,6 +38,10 @@ def upgrade() -> None:
         sa.Column("last_sent_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
     )
+    # The report reads a campaign's samples of two weeks: found by time, not by scanning its history.
+    op.create_index(
+        "ix_metric_samples_window", "metric_samples", ["campaign_slug", "subject_type", "observed_at"]
+    )
     # Who hears about a campaign: `contacts:` (alerts and reports) and `report_to:` (reports) in its spec.
     with op.batch_alter_table("campaigns") as batch:
         batch.add_column(sa.Column("contacts", sa.JSON(), nullable=False, server_default="[]"))
@@ -45,6 +49,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_metric_samples_window", table_name="metric_samples")
     with op.batch_alter_table("campaigns") as batch:
         batch.drop_column("report_to")
         batch.drop_column("contacts")
