@@ -192,7 +192,12 @@ def test_it_prints_the_health_as_json(tmp_path: Path, monkeypatch: pytest.Monkey
     result = CliRunner().invoke(cli, ["health", "--json", "--timeout", "0.2"])
 
     assert result.exit_code == 1
-    assert [c["name"] for c in json.loads(result.output)["checks"]] == ["posts", "beat", "problems", "workers"]
+    assert [c["name"] for c in json.loads(result.output)["checks"]] == [
+        "posts",
+        "beat",
+        "problems",
+        "workers",
+    ]
 
 
 @pytest.fixture

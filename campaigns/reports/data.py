@@ -7,7 +7,7 @@ metric and bucket) and one over its hashtag samples of the two weeks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlmodel import Session, col
@@ -17,13 +17,18 @@ from campaigns.reports.figures import Cumulative, carry_forward
 from campaigns.store.metrics_models import MetricGap, MetricSample
 from campaigns.store.models import Post
 
+HISTORY = timedelta(weeks=8)  # read before the previous week: baselines, and the best hour's posts
+
 
 def post_cumulative(session: Session, slug: str, bounds: list[datetime]) -> Cumulative:
     """Counts per post and metric at the end of each bucket; ``bounds``: the 15 bucket ends, ascending
     (bucket 0 is everything before bounds[0]).
 
-    Two GROUP BY queries: the history before the two weeks (one bucket, the largest reading), and
-    the two weeks by local day (``ix_metric_samples_window`` finds their rows without a scan).
+    Two GROUP BY queries, both finding their rows by time (``ix_metric_samples_window``): the
+    ``HISTORY`` before the two weeks (one bucket: the largest reading), and the two weeks by local
+    day. A post last read before that history neither grows in the two weeks nor counts towards
+    the best hour: the collector reads a post for its first days only, so this leaves out posts
+    of campaigns long over, and keeps a report's cost bounded however long a campaign has run.
     """
     observed = col(MetricSample.observed_at)
     wanted = sorted({m for parts in ENGAGEMENT_PARTS.values() for m in parts} | set(IMPRESSIONS.values()))
@@ -35,7 +40,7 @@ def post_cumulative(session: Session, slug: str, bounds: list[datetime]) -> Cumu
     )
     history = (
         select(*keys, literal(0), func.max(col(MetricSample.value)))
-        .where(*ours, observed < bounds[0])
+        .where(*ours, observed >= bounds[0] - HISTORY, observed < bounds[0])
         .group_by(*keys)
     )
     bucket = case(
@@ -72,9 +77,9 @@ def hashtag_counts(
 
 
 def post_readings(
-    session: Session, slug: str, post_ids: list[str], until: datetime
+    session: Session, slug: str, post_ids: list[str], since: datetime, until: datetime
 ) -> list[tuple[str, str, datetime, int]]:
-    """Every reading (post, metric, observed_at, value) of these posts up to ``until`` (growth curves)."""
+    """Every reading (post, metric, observed_at, value) of these posts in [since, until] (growth curves)."""
     if not post_ids:
         return []
     stmt = select(
@@ -86,6 +91,7 @@ def post_readings(
         col(MetricSample.campaign_slug) == slug,
         col(MetricSample.subject_type) == POST,
         col(MetricSample.subject).in_(post_ids),
+        col(MetricSample.observed_at) >= since,  # by time: the window index, not the campaign's history
         col(MetricSample.observed_at) <= until,
     )
     return [(s, m, at, int(v)) for s, m, at, v in session.execute(stmt)]

@@ -221,7 +221,9 @@ def _growth(
 ) -> list[Growth]:
     """Engagements over the first 72 hours of the top posts published this week."""
     fresh = [p for p in top if (at := by_id[p.id].published_at) is not None and start <= at < end]
-    readings = data.post_readings(session, slug, [p.id for p in fresh], end + timedelta(hours=GROWTH_HOURS))
+    readings = data.post_readings(
+        session, slug, [p.id for p in fresh], start, end + timedelta(hours=GROWTH_HOURS)
+    )
     curves = []
     for post in fresh:
         published_at = by_id[post.id].published_at
