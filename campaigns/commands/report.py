@@ -54,8 +54,8 @@ def report(campaign: str | None, week_text: str | None, fmt: str, out: Path | No
         for row in campaigns:
             week = fixed_week or previous_week(now, row.timezone)
             rendered = build(engine, row, week, now)
-            if compare:
-                _print_comparison(rendered.report)
+            if compare:  # on stderr when stdout carries CSV or JSON
+                _print_comparison(rendered.report, to_stderr=fmt in ("csv", "json"))
             if fmt in ("csv", "json"):
                 sys.stdout.write(rendered.csv if fmt == "csv" else rendered.json)
                 continue
@@ -71,18 +71,19 @@ def report(campaign: str | None, week_text: str | None, fmt: str, out: Path | No
                 click.echo(f"{row.slug} {week}: {html}{note}")
 
 
-def _print_comparison(report: object) -> None:
+def _print_comparison(report: object, *, to_stderr: bool) -> None:
     from campaigns.reports.export import rows
     from campaigns.reports.report import WeekReport
 
     assert isinstance(report, WeekReport)
-    table = _table(
-        f"{report.name}: week {report.week} against the week before", "figure", "this week", "week before"
-    )
+    table = _table(f"{report.slug} {report.week} vs the week before", "figure", "this week", "week before")
     for section, channel, item, value, previous in rows(report):
         if section in ("posts", "headline", "hashtag"):
             table.add_row(f"{channel} {item}".strip(), _cell(value), _cell(previous))
-    _console().print(table)
+    console = _console()
+    if to_stderr:
+        console.stderr = True
+    console.print(table)
 
 
 def _cell(value: object) -> str:
