@@ -164,3 +164,20 @@ def test_a_failed_delivery_is_recorded_and_retried_until_it_goes(
     assert len(retried.sent) == 2 and len(inbox.messages) == 2
     session.expire_all()
     assert {(r.status, r.attempts) for r in session.exec(select(ReportDelivery))} == {("sent", 2)}
+
+
+def test_a_report_archived_by_hand_is_still_sent_and_an_idle_week_is_not(
+    engine: Engine, session: Session, smtp, tmp_path
+):
+    inbox, port = smtp
+    _campaign_with_a_week(session)
+    add_campaign(session, "idle", timezone=TZ, contacts=["idle@example.org"])
+    session.rollback()
+    settings = _settings(tmp_path, port)
+    (tmp_path / "reports" / "ssw-week" / "2027-W14").mkdir(parents=True)
+    (tmp_path / "reports" / "ssw-week" / "2027-W14" / "report.html").write_text("by `campaigns report`")
+    run = send_weekly_reports(
+        engine=engine, settings=settings, now=MONDAY_0815, send=lambda m: mail.send(settings, m)
+    )
+    assert sorted(r for rs in inbox.recipients for r in rs) == ["comms@example.org", "director@example.org"]
+    assert "idle 2027-W14" in run.archived and not any(s.startswith("idle") for s in run.sent)

@@ -20,7 +20,7 @@ from campaigns.reports.mail import MailError, report_message
 from campaigns.reports.weeks import previous_week
 from campaigns.settings import Settings
 from campaigns.store.db import session_scope
-from campaigns.store.deliveries import ensure_deliveries, record_attempt, unsent
+from campaigns.store.deliveries import deliveries, ensure_deliveries, record_attempt, unsent
 from campaigns.store.models import Campaign
 
 log = logging.getLogger(__name__)
@@ -49,24 +49,29 @@ def send_weekly_reports(*, engine: Engine, settings: Settings, now: datetime, se
         week = previous_week(now, campaign.timezone)
         if now < week.due_at(campaign.timezone):
             continue
+        folder = archive_dir(settings.data_dir, campaign.slug, week)
+        people = recipients(campaign, settings)
+        with session_scope(engine, read_only=True) as session:
+            known = {d.recipient for d in deliveries(session=session, campaign=campaign.slug, week=str(week))}
+            owed = unsent(session=session, campaign=campaign.slug, week=str(week))
+        if not owed and known.issuperset(people) and (folder / "report.html").exists():
+            continue  # archived, and everyone has it (or nobody is to be told)
+        rendered = build(engine, campaign, week, now)
+        write_files(rendered, folder)
+        run.archived.append(f"{campaign.slug} {week}")
+        if not rendered.report.has_data:
+            continue  # a campaign idle that week (a yearly one, say) sends no empty report
         with session_scope(engine) as session:
             ensure_deliveries(
                 session=session,
                 campaign=campaign.slug,
                 week=str(week),
-                recipients=recipients(campaign, settings),
+                recipients=people,
                 now=now,
             )
-            owed = [
-                (d.id, d.recipient) for d in unsent(session=session, campaign=campaign.slug, week=str(week))
-            ]
-        folder = archive_dir(settings.data_dir, campaign.slug, week)
-        if not owed and (folder / "report.html").exists():
-            continue
-        rendered = build(engine, campaign, week, now)
-        write_files(rendered, folder)
-        run.archived.append(f"{campaign.slug} {week}")
-        for delivery_id, recipient in owed:
+            owed = unsent(session=session, campaign=campaign.slug, week=str(week))
+        owed_ids = [(d.id, d.recipient) for d in owed]
+        for delivery_id, recipient in owed_ids:
             assert delivery_id is not None
             error = None
             try:

@@ -42,6 +42,13 @@ def ensure_deliveries(
     session.execute(insert(ReportDelivery).values(rows).on_conflict_do_nothing())
 
 
+def deliveries(*, session: Session, campaign: str, week: str) -> list[ReportDelivery]:
+    stmt = select(ReportDelivery).where(
+        col(ReportDelivery.campaign) == campaign, col(ReportDelivery.week) == week
+    )
+    return list(session.exec(stmt))
+
+
 def unsent(*, session: Session, campaign: str, week: str) -> list[ReportDelivery]:
     """The week's deliveries still to try: pending, or failed fewer than MAX_ATTEMPTS times."""
     stmt = select(ReportDelivery).where(
