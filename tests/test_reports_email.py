@@ -106,7 +106,7 @@ def test_each_recipient_gets_the_html_inline_charts_and_the_csv_once(
 
     first = send_weekly_reports(engine=engine, settings=settings, now=MONDAY_0815, send=send)
     again = send_weekly_reports(
-        engine=engine, settings=settings, now=MONDAY_0815 + timedelta(hours=1), send=send
+        engine=engine, settings=settings, now=MONDAY_0815 + timedelta(minutes=30), send=send
     )
 
     assert sorted(r for rs in inbox.recipients for r in rs) == ["comms@example.org", "director@example.org"]
@@ -159,7 +159,7 @@ def test_a_failed_delivery_is_recorded_and_retried_until_it_goes(
 
     up = _settings(tmp_path, port)
     retried = send_weekly_reports(
-        engine=engine, settings=up, now=MONDAY_0815 + timedelta(hours=1), send=lambda m: mail.send(up, m)
+        engine=engine, settings=up, now=MONDAY_0815 + timedelta(minutes=30), send=lambda m: mail.send(up, m)
     )
     assert len(retried.sent) == 2 and len(inbox.messages) == 2
     session.expire_all()
@@ -181,3 +181,36 @@ def test_a_report_archived_by_hand_is_still_sent_and_an_idle_week_is_not(
     )
     assert sorted(r for rs in inbox.recipients for r in rs) == ["comms@example.org", "director@example.org"]
     assert "idle 2027-W14" in run.archived and not any(s.startswith("idle") for s in run.sent)
+
+
+def test_the_digest_of_all_campaigns_goes_to_the_global_recipients_once(
+    engine: Engine, session: Session, smtp, tmp_path
+):
+    inbox, port = smtp
+    _campaign_with_a_week(session)
+    session.rollback()
+    settings = _settings(tmp_path, port)
+    monday_0800_utc = WEEK.due_at("UTC")
+    before = send_weekly_reports(
+        engine=engine,
+        settings=settings,
+        now=monday_0800_utc - timedelta(minutes=1),
+        send=lambda m: mail.send(settings, m),
+    )
+    after = send_weekly_reports(
+        engine=engine, settings=settings, now=monday_0800_utc, send=lambda m: mail.send(settings, m)
+    )
+    again = send_weekly_reports(
+        engine=engine,
+        settings=settings,
+        now=monday_0800_utc + timedelta(hours=1),
+        send=lambda m: mail.send(settings, m),
+    )
+    assert not any(s.startswith("digest") for s in before.sent)
+    assert after.sent == ["digest 2027-W14 director@example.org"] and again.sent == []
+    digest = inbox.messages[-1]
+    assert digest["Subject"] == "All campaigns: weekly digest, 2027-W14"
+    html = digest.get_body(preferencelist=("html",))
+    assert html is not None and "Social Service Workforce Week" in html.get_content()
+    [csv_part] = list(digest.iter_attachments())
+    assert csv_part.get_content().splitlines()[1].startswith("2027-W14,ssw-week,3,0,0,0,")

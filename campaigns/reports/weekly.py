@@ -16,12 +16,15 @@ from email.message import EmailMessage
 from sqlalchemy import Engine
 
 from campaigns.reports.build import active_campaigns, archive_dir, build, write_files
+from campaigns.reports.digest import DIGEST_TZ, digest_message
 from campaigns.reports.mail import MailError, report_message
+from campaigns.reports.report import build_week_report
 from campaigns.reports.weeks import previous_week
 from campaigns.settings import Settings
 from campaigns.store.db import session_scope
 from campaigns.store.deliveries import deliveries, ensure_deliveries, record_attempt, unsent
 from campaigns.store.models import Campaign
+from campaigns.store.report_models import DIGEST
 
 log = logging.getLogger(__name__)
 Send = Callable[[EmailMessage], None]
@@ -82,4 +85,32 @@ def send_weekly_reports(*, engine: Engine, settings: Settings, now: datetime, se
             with session_scope(engine) as session:
                 record_attempt(session=session, delivery_id=delivery_id, error=error, now=now)
             (run.failed if error else run.sent).append(f"{campaign.slug} {week} {recipient}")
+    _send_digest(engine=engine, settings=settings, now=now, send=send, run=run)
     return run
+
+
+def _send_digest(*, engine: Engine, settings: Settings, now: datetime, send: Send, run: WeeklyRun) -> None:
+    """The digest of all campaigns to REPORT_RECIPIENTS, once each, from Monday 08:00 UTC."""
+    people = settings.report_recipient_list
+    week = previous_week(now, DIGEST_TZ)
+    if not people or now < week.due_at(DIGEST_TZ):
+        return
+    with session_scope(engine) as session:
+        ensure_deliveries(session=session, campaign=DIGEST, week=str(week), recipients=people, now=now)
+        owed = [(d.id, d.recipient) for d in unsent(session=session, campaign=DIGEST, week=str(week))]
+    if not owed:
+        return
+    campaigns = active_campaigns(engine)
+    with session_scope(engine, read_only=True) as session:
+        reports = [build_week_report(session, c, week, now) for c in campaigns]
+    for delivery_id, recipient in owed:
+        assert delivery_id is not None
+        error = None
+        try:
+            send(digest_message(reports, week, sender=settings.smtp_from, recipient=recipient, now=now))
+        except MailError as e:
+            error = str(e)
+            log.warning("weekly digest %s to %s not sent: %s", week, recipient, error)
+        with session_scope(engine) as session:
+            record_attempt(session=session, delivery_id=delivery_id, error=error, now=now)
+        (run.failed if error else run.sent).append(f"digest {week} {recipient}")
