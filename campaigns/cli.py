@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "run": "campaigns.commands.run:run",
     "health": "campaigns.commands.service:health",
     "metrics": "campaigns.commands.metrics:metrics",
+    "report": "campaigns.commands.report:report",
 }
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from campaigns.store.db import session_scope
 from campaigns.store.pipeline import get_lease, overdue_posts
+from campaigns.store.problems import current_problems
 
 OVERDUE_AFTER = timedelta(seconds=60)
 BEAT_SILENT_AFTER = timedelta(seconds=30)  # > the lease TTL (20 s): a standby has taken over by then
@@ -90,10 +91,33 @@ def check_workers(ping: Ping, *, timeout: float) -> Check:
     return Check("workers", True, f"{len(names)} answered: {', '.join(names)}")
 
 
-def check_health(*, engine: Engine, now: datetime, ping: Ping, ping_timeout: float) -> Health:
-    """All checks. A database that cannot be reached turns the checks that need it red."""
+def check_problems(engine: Engine, now: datetime) -> Check:
+    """Red while something needs a person: a held account, a failed or missed post, a spent read
+    budget, an undelivered report (``campaigns.store.problems``)."""
+    with session_scope(engine, read_only=True) as session:
+        problems = current_problems(session=session, now=now)
+    if not problems:
+        return Check("problems", True, "nothing needs a person")
+    more = f" (+{len(problems) - 1} more: `campaigns status`)" if len(problems) > 1 else ""
+    return Check("problems", False, f"{problems[0]}{more}")
+
+
+def check_health(
+    *, engine: Engine, now: datetime, ping: Ping, ping_timeout: float, problems: bool = False
+) -> Health:
+    """All checks. A database that cannot be reached turns the checks that need it red.
+
+    ``problems``: also the check for problems that need a person (`campaigns health`); the service's
+    /healthz leaves it out, since a failed post is no reason to restart the service.
+    """
     checks = []
-    for name, check in (("posts", check_posts), ("beat", check_beat)):
+    database_checks: list[tuple[str, Callable[[Engine, datetime], Check]]] = [
+        ("posts", check_posts),
+        ("beat", check_beat),
+    ]
+    if problems:
+        database_checks.append(("problems", check_problems))
+    for name, check in database_checks:
         try:
             checks.append(check(engine, now))
         except SQLAlchemyError as e:

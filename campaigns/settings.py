@@ -91,6 +91,18 @@ class Settings(BaseSettings):
     # X bills reads per post returned: at most this many per campaign and UTC day (0: no X reads).
     metrics_x_daily_reads: int = Field(default=2000, ge=0)
 
+    # E-mail (weekly reports, alerts). No SMTP_HOST: nothing is e-mailed; reports are still archived.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "campaigns@localhost"
+    smtp_starttls: bool = True
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    # Comma-separated addresses sent every campaign's weekly report (and the alerts), besides the
+    # `contacts:` / `report_to:` of each campaign's spec.
+    report_recipients: str = ""
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -133,6 +145,10 @@ class Settings(BaseSettings):
         if self.accounts_file is not None and _inside(self.accounts_file, self.specs_dir):
             raise ValueError("ACCOUNTS_FILE must not be inside the campaign specs folder (it holds secrets)")
         return self
+
+    @property
+    def report_recipient_list(self) -> list[str]:
+        return [a.strip() for a in self.report_recipients.split(",") if a.strip()]
 
     @property
     def twitter_configured(self) -> bool:

@@ -178,9 +178,10 @@ def test_it_prints_one_line_per_check_and_exits_1_when_red(
 
     assert result.exit_code == 1, result.output
     assert result.output.splitlines() == [
-        "ok    posts    nothing overdue",
-        "FAIL  beat     no beat has ever run (start `celery -A worker beat`)",
-        "FAIL  workers  no worker answered within 0.2 s",
+        "ok    posts     nothing overdue",
+        "FAIL  beat      no beat has ever run (start `celery -A worker beat`)",
+        "ok    problems  nothing needs a person",
+        "FAIL  workers   no worker answered within 0.2 s",
     ]
 
 
@@ -191,7 +192,12 @@ def test_it_prints_the_health_as_json(tmp_path: Path, monkeypatch: pytest.Monkey
     result = CliRunner().invoke(cli, ["health", "--json", "--timeout", "0.2"])
 
     assert result.exit_code == 1
-    assert [c["name"] for c in json.loads(result.output)["checks"]] == ["posts", "beat", "workers"]
+    assert [c["name"] for c in json.loads(result.output)["checks"]] == [
+        "posts",
+        "beat",
+        "problems",
+        "workers",
+    ]
 
 
 @pytest.fixture

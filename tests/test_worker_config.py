@@ -61,3 +61,12 @@ def test_it_has_a_standby_beat_take_over_within_a_minute_and_health_notice_first
     takeover = LEASE_TTL.total_seconds() + STANDBY_POLL
     assert takeover < 60
     assert RENEW_EVERY * 3 < LEASE_TTL < BEAT_SILENT_AFTER
+
+
+def test_weekly_reports_and_alerts_run_on_the_metrics_queue_that_workers_consume():
+    from campaigns.service.supervisor import Options, worker_argv
+
+    for entry in ("weekly-reports", "alerts"):
+        assert BEAT_SCHEDULE[entry]["options"]["queue"] == "metrics"
+    argv = worker_argv(Options())
+    assert argv[argv.index("--queues") + 1] == "celery,metrics"

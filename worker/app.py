@@ -100,7 +100,7 @@ def broker_config(settings: Settings) -> dict[str, Any]:
 def make_app(settings: Settings | None = None) -> Celery:
     """The app for ``settings`` (default: the process's). Creates the embedded broker's folders."""
     settings = settings or get_settings()
-    app = Celery("campaigns", include=["worker.tasks", "scheduler.tasks"])
+    app = Celery("campaigns", include=["worker.tasks", "worker.report_tasks", "scheduler.tasks"])
     config = celery_config(settings)
     options = config["broker_transport_options"]
     for key in ("data_folder_in", "processed_folder", "control_folder"):

@@ -17,19 +17,26 @@ from typing import Any
 DISPATCH_EVERY = 1.0  # seconds; with the dispatcher's 3 s look-ahead, posts are in hand before their second
 SWEEP_EVERY = 10.0
 SYNC_SPECS_EVERY = 10.0
+WEEKLY_REPORTS_EVERY = 3600.0  # sends each report once its Monday 08:00 local has passed
+ALERTS_EVERY = 300.0  # each problem is e-mailed at most hourly (alerts_sent), so checking often is cheap
+METRICS_QUEUE = "metrics"  # workers consume it: `-Q celery,metrics`
 
 
-def _every(seconds: float, task: str) -> dict[str, Any]:
-    return {"task": task, "schedule": seconds, "options": {"expires": seconds * 0.9}}
+def _every(seconds: float, task: str, queue: str | None = None) -> dict[str, Any]:
+    options: dict[str, Any] = {"expires": seconds * 0.9}
+    if queue is not None:
+        options["queue"] = queue
+    return {"task": task, "schedule": seconds, "options": options}
 
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "dispatch-due-posts": _every(DISPATCH_EVERY, "scheduler.tasks.dispatch_due"),
     "sweep": _every(SWEEP_EVERY, "scheduler.tasks.sweep"),
     "sync-specs": _every(SYNC_SPECS_EVERY, "scheduler.tasks.sync_specs"),
+    "weekly-reports": _every(WEEKLY_REPORTS_EVERY, "worker.report_tasks.send_weekly_reports", METRICS_QUEUE),
+    "alerts": _every(ALERTS_EVERY, "worker.report_tasks.send_alerts", METRICS_QUEUE),
 }
 
-METRICS_QUEUE = "metrics"
 COLLECT_METRICS = "worker.tasks.collect_metrics"
 
 

@@ -26,6 +26,7 @@ from campaigns.store import migrate
 from campaigns.store.db import database_url, make_engine, session_scope
 from campaigns.store.models import Campaign, Post
 from campaigns.store.pipeline_models import SpecProblems
+from campaigns.store.problems import Problem, current_problems
 from campaigns.store.queries import NotFound, NotRetryable, retry_post, set_operator_pause, status_report
 from campaigns.store.sync import (
     ScheduleConflict,
@@ -262,6 +263,15 @@ def _print_spec_problems(console: Console, problems: SpecProblems) -> None:
     console.print("Fix them (`campaigns validate` checks them): the service applies the specs within 10 s.")
 
 
+def _print_problems(console: Console, problems: Sequence[Problem]) -> None:
+    """Held accounts, failed/missed posts, spent read budgets, undelivered reports: one line each."""
+    if not problems:
+        return
+    console.print(f"Needs a person ({len(problems)}):", style="bold red")
+    for problem in problems:
+        console.print(f"- {problem}", style="red", soft_wrap=True)
+
+
 @click.command()
 @click.argument("campaign", required=False)
 @click.option("--limit", default=20, show_default=True, help="At most this many posts per section.")
@@ -272,9 +282,13 @@ def status(campaign: str | None, limit: int) -> None:
     with _engine() as engine, session_scope(engine, read_only=True) as session:
         report = status_report(session=session, slug=campaign, limit=limit)
         budget = read_budget_today(session, [c.slug for c in report.campaigns], now)
+        problems = current_problems(session=session, now=now)
     console = _console()
     if report.spec_problems is not None:
         _print_spec_problems(console, report.spec_problems)
+    _print_problems(
+        console, [p for p in problems if campaign is None or not p.campaigns or campaign in p.campaigns]
+    )
     campaigns = _table("Campaigns", "campaign", "name", "state", "spec file")
     for row in report.campaigns:
         campaigns.add_row(row.slug, row.name, _state(row), row.source)

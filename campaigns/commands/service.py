@@ -21,7 +21,8 @@ from campaigns.settings import SettingsError, get_settings
     help="Seconds to wait for workers.",
 )
 def health(as_json: bool, timeout: float) -> None:
-    """Check for overdue posts, a silent beat and workers that do not answer.
+    """Check for overdue posts, a silent beat, workers that do not answer, and problems that need a
+    person (held accounts, failed or missed posts, a spent read budget, undelivered reports).
 
     Prints one line per check and exits with status 1 if any of them is red.
     """
@@ -38,7 +39,11 @@ def health(as_json: bool, timeout: float) -> None:
         raise click.ClickException(str(e)) from None
     try:
         result = check_health(
-            engine=engine, now=utc_now(), ping=celery_ping(app, timeout), ping_timeout=timeout
+            engine=engine,
+            now=utc_now(),
+            ping=celery_ping(app, timeout),
+            ping_timeout=timeout,
+            problems=True,
         )
     finally:
         engine.dispose()
@@ -46,5 +51,5 @@ def health(as_json: bool, timeout: float) -> None:
         click.echo(json.dumps(result.as_dict(), indent=2))
     else:
         for check in result.checks:
-            click.echo(f"{'ok' if check.ok else 'FAIL':<4}  {check.name:<7}  {check.detail}")
+            click.echo(f"{'ok' if check.ok else 'FAIL':<4}  {check.name:<8}  {check.detail}")
     sys.exit(0 if result.ok else 1)

@@ -39,9 +39,18 @@ FACEBOOK_INSIGHT_METRICS: Final[dict[str, str]] = {
     "clicks": "post_clicks",
 }
 
+# Per channel: every metric of one of our posts.
+POST_METRICS: Final[dict[str, dict[str, str]]] = {
+    TWITTER: TWITTER_POST_METRICS,
+    FACEBOOK: {**FACEBOOK_FIELD_METRICS, **FACEBOOK_INSIGHT_METRICS},
+}
+# What "impressions" means per channel in a report (Facebook counts media views instead).
+IMPRESSIONS: Final[dict[str, str]] = {TWITTER: "impressions", FACEBOOK: "media_views"}
+
 # Hashtag volume, X only: uses = posts by others in the hour (GET /2/tweets/counts/recent),
 # accounts = distinct authors of those posts in the hour (from GET /2/tweets/search/recent).
-HASHTAG_METRICS: Final = ("uses", "accounts")
+HASHTAG_METRICS: Final[tuple[str, ...]] = ("uses", "accounts")
+HASHTAG_CHANNELS: Final[tuple[str, ...]] = (TWITTER,)  # Facebook: "not available", never 0
 
 # Derived, never stored: the sum of these (latest values) is a post's engagements.
 ENGAGEMENT_PARTS: Final[dict[str, tuple[str, ...]]] = {
@@ -66,4 +75,4 @@ def post_metrics(channel: str) -> tuple[str, ...]:
 
 def hashtag_volume_available(channel: str) -> bool:
     """Facebook has no hashtag search (no API at all): its volume is "not available", never 0."""
-    return channel == TWITTER
+    return channel in HASHTAG_CHANNELS

@@ -40,6 +40,14 @@ class CampaignSpec:
         return chosen or DEFAULT_ACCOUNT
 
     @property
+    def contacts(self) -> tuple[str, ...]:
+        return tuple(self.doc.contacts)
+
+    @property
+    def report_to(self) -> tuple[str, ...]:
+        return tuple(self.doc.report_to)
+
+    @property
     def paused(self) -> bool:
         return self.doc.paused
 

@@ -123,6 +123,7 @@ class DaySpec(_Strict):
 
 
 _ACCOUNT_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class AccountsSpec(_Strict):
@@ -168,6 +169,13 @@ class CampaignDoc(_Strict):
     accounts: AccountsSpec | None = Field(
         None,
         description="Which configured account posts on each channel; each platform's `default` if not given.",
+    )
+    contacts: list[Annotated[str, Field(pattern=_EMAIL)]] = Field(
+        [],
+        description="E-mail addresses told about this campaign's problems (alerts) and sent its weekly report.",
+    )
+    report_to: list[Annotated[str, Field(pattern=_EMAIL)]] = Field(
+        [], description="More e-mail addresses sent the weekly report (no alerts)."
     )
     paused: bool = Field(False, description="true stops this campaign's posts from going out until set back.")
     late_window: str = Field("6h", description="How late a post may still go out after an outage.")

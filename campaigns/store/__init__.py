@@ -8,3 +8,4 @@ conditional UPDATE that claims it, never because a message sits in a broker with
 # SQLModel.metadata wherever the schedule's tables are (migrations, schema comparison).
 from campaigns.store import metrics_models as _metrics_models  # noqa: F401
 from campaigns.store import pipeline_models as _pipeline_models  # noqa: F401
+from campaigns.store import report_models as _report_models  # noqa: F401

@@ -88,6 +88,9 @@ def _store_campaigns(
             "timezone": spec.timezone,
             "spec_paused": spec.paused,  # the operator's pause is left as it is
             "late_window_seconds": int(spec.late_window.total_seconds()),
+            # Who hears about it (weekly reports, alerts); test doubles of a spec may have no such keys.
+            "contacts": list(getattr(spec, "contacts", ())),
+            "report_to": list(getattr(spec, "report_to", ())),
             "planned_at": now,
             "removed_at": None,
             "updated_at": now,

@@ -49,6 +49,11 @@ class Campaign(SQLModel, table=True):
     operator_paused: bool = False
     operator_paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     planned_at: datetime = Field(sa_type=UTCDateTime)  # when its posts were last planned
+    # E-mail addresses from the spec: `contacts` get alerts and reports, `report_to` reports only.
+    contacts: list[str] = Field(default_factory=list, sa_type=JSON, sa_column_kwargs={"server_default": "[]"})
+    report_to: list[str] = Field(
+        default_factory=list, sa_type=JSON, sa_column_kwargs={"server_default": "[]"}
+    )
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -29,12 +29,14 @@ from campaigns.store.models import Campaign, Post
 
 PG_SERVER_URL = os.environ.get("CAMPAIGNS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TABLES = (
-    "attempts",
-    "posts",
-    "account_state",
     "metric_samples",
     "metric_gaps",
     "read_budget_use",
+    "report_deliveries",
+    "alerts_sent",
+    "attempts",
+    "posts",
+    "account_state",
     "campaigns",
     "spec_problems",
 )

@@ -1,0 +1,1 @@
+"""Weekly engagement reports (issue 11): figures from metric samples, charts, HTML, exports, e-mail."""
