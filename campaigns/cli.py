@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "db": "campaigns.commands.schedule:db",
     "run": "campaigns.commands.run:run",
     "health": "campaigns.commands.service:health",
+    "users": "campaigns.commands.users:users",
+    "web": "campaigns.commands.web:web",
 }
 
 

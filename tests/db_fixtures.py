@@ -28,7 +28,17 @@ from campaigns.store.migrate import upgrade
 from campaigns.store.models import Campaign, Post
 
 PG_SERVER_URL = os.environ.get("CAMPAIGNS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TABLES = ("attempts", "posts", "account_state", "campaigns", "spec_problems")
+TABLES = (
+    "attempts",
+    "posts",
+    "account_state",
+    "campaigns",
+    "spec_problems",
+    "web_sessions",
+    "audit_log",
+    "login_attempts",
+    "users",
+)
 NOW = datetime(2027, 3, 16, 9, 0, tzinfo=UTC)
 
 

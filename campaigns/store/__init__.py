@@ -7,3 +7,4 @@ conditional UPDATE that claims it, never because a message sits in a broker with
 # The publishing pipeline's tables live in their own module; importing it here registers them on
 # SQLModel.metadata wherever the schedule's tables are (migrations, schema comparison).
 from campaigns.store import pipeline_models as _pipeline_models  # noqa: F401
+from campaigns.store import web_models as _web_models  # noqa: F401
