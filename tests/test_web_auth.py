@@ -112,7 +112,9 @@ def test_an_ended_session_is_refused_at_once(web: Web, how: str):
             set_password(session, name="ana", password="another long one", now=web.clock.now)
     elif how == "logout":
         token = csrf_of(client.get("/calendar").text)
-        assert client.post("/logout", data={"csrf_token": token}, headers={"Origin": ORIGIN}).status_code == 303
+        assert (
+            client.post("/logout", data={"csrf_token": token}, headers={"Origin": ORIGIN}).status_code == 303
+        )
     else:
         web.clock.now += timedelta(hours=12, seconds=1)
     response = client.get("/calendar")
@@ -197,7 +199,9 @@ def test_every_action_leaves_an_audit_line_and_only_admins_read_it(web: Web):
     post_form(editor, "/pause", PAUSE)
     post_form(editor, "/pause", {**PAUSE, "action": "resume"})
     with Session(web.engine) as session:
-        lines = [(e.actor, e.action, e.target) for e in session.exec(select(AuditEntry).order_by(AuditEntry.id))]
+        lines = [
+            (e.actor, e.action, e.target) for e in session.exec(select(AuditEntry).order_by(AuditEntry.id))
+        ]
     assert lines == [("ed", "login", None), ("ed", "pause", "ssw-week"), ("ed", "resume", "ssw-week")]
     admin = web.client("admin", name="root")
     page = admin.get("/audit").text

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import struct
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,7 +65,9 @@ class Web:
 
 def login(client: TestClient, name: str, password: str, **headers: str) -> object:
     return client.post(
-        "/login", data={"name": name, "password": password, "next": "/"}, headers={"Origin": ORIGIN, **headers}
+        "/login",
+        data={"name": name, "password": password, "next": "/"},
+        headers={"Origin": ORIGIN, **headers},
     )
 
 
@@ -78,7 +80,9 @@ def csrf_of(html: str) -> str:
 def post_form(client: TestClient, path: str, data: dict[str, str] | None = None, **headers: str) -> object:
     """POST as the browser would from one of our pages: same Origin, the page's CSRF token."""
     token = csrf_of(client.get("/attention").text)
-    return client.post(path, data={"csrf_token": token, **(data or {})}, headers={"Origin": ORIGIN, **headers})
+    return client.post(
+        path, data={"csrf_token": token, **(data or {})}, headers={"Origin": ORIGIN, **headers}
+    )
 
 
 @pytest.fixture
@@ -106,16 +110,21 @@ def png_chart(values: list[int], *, height: int = 60, bar: int = 12) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )
 
 
 def write_report(data_dir: Path, campaign: str, week: str) -> Path:
     folder = data_dir / "reports" / campaign / week
     folder.mkdir(parents=True)
-    (folder / "report.html").write_text(f"<h1>{campaign} {week}</h1><p>Impressions 1234</p>", encoding="utf-8")
+    (folder / "report.html").write_text(
+        f"<h1>{campaign} {week}</h1><p>Impressions 1234</p>", encoding="utf-8"
+    )
     (folder / "engagement.png").write_bytes(png_chart([3, 7, 4, 9, 6]))
     (folder / "report.csv").write_text("day,impressions\n1,300\n2,700\n", encoding="utf-8")
     (folder / "report.json").write_text('{"impressions": 1234}', encoding="utf-8")
     return folder
-
-
