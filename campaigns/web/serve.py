@@ -57,7 +57,6 @@ class DashboardThread:
 
     def __init__(self, config: WebConfig, host: str, port: int) -> None:
         self.server = make_server(config, host, port)
-        self.server.config.setup_event_loop()
         self.host, self.port = host, port
         self._thread = threading.Thread(target=self.server.run, name="dashboard", daemon=True)
 
