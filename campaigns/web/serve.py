@@ -37,8 +37,11 @@ def web_config(settings: Settings, engine: Engine, celery_app: Any | None = None
     )
 
 
-def make_server(config: WebConfig, host: str, port: int) -> uvicorn.Server:
-    """A uvicorn server for the dashboard; ``proxy_headers`` trusts X-Forwarded-* only from localhost."""
+def make_server(
+    config: WebConfig, host: str, port: int, trusted_proxies: str = "127.0.0.1"
+) -> uvicorn.Server:
+    """A uvicorn server for the dashboard. X-Forwarded-Proto/-For count only from ``trusted_proxies``
+    (comma-separated addresses): behind an HTTPS proxy, the cookie is Secure and Origin is https."""
     uv_config = uvicorn.Config(
         create_app(config),
         host=host,
@@ -46,7 +49,7 @@ def make_server(config: WebConfig, host: str, port: int) -> uvicorn.Server:
         log_level="warning",
         access_log=False,
         proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
+        forwarded_allow_ips=trusted_proxies,
         server_header=False,
     )
     return uvicorn.Server(uv_config)
