@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -122,7 +123,11 @@ def calendar(ctx: Ctx) -> Response:
     params = ctx.request.query_params
     view = params.get("view") or "month"
     view = view if view in VIEWS else "month"
-    viewer = zone_named(params.get("tz")) or zone_named(ctx.request.cookies.get(TZ_COOKIE)) or ZoneInfo("UTC")
+    viewer = (
+        zone_named(params.get("tz"))
+        or zone_named(unquote(ctx.request.cookies.get(TZ_COOKIE, "")))
+        or ZoneInfo("UTC")
+    )
     today = ctx.now.astimezone(viewer).date()
     anchor = _anchor(params.get("date"), today)
     span = span_of(view, anchor)
