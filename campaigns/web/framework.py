@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -137,8 +137,13 @@ def safe_next(target: str | None) -> str:
 
 def paused_campaigns(db: Session) -> list[Campaign]:
     """Current campaigns held by their spec or an operator: the banner on every page lists them."""
-    stmt = select(Campaign).where(col(Campaign.removed_at).is_(None)).order_by(col(Campaign.slug))
-    return [c for c in db.exec(stmt).all() if c.paused]
+    stmt = (
+        select(Campaign)
+        .where(col(Campaign.removed_at).is_(None))
+        .where(or_(col(Campaign.spec_paused).is_(True), col(Campaign.operator_paused).is_(True)))
+        .order_by(col(Campaign.slug))
+    )
+    return list(db.exec(stmt).all())
 
 
 def to_login(request: Request) -> RedirectResponse:
