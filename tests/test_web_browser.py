@@ -106,9 +106,12 @@ def test_a_comms_officer_logs_in_checks_the_week_pauses_and_reads_a_report(brows
     ).to_be_visible()  # viewer and campaign both in New York
     shot(page, "calendar-month")
 
-    page.get_by_role("cell", name="Monday 5 April").get_by_role("link").first.click()
+    page.locator('a[href="/posts/ssw-week%3Ad1p3%3Atwitter"]').click()  # day 1's post with an image
     expect(page.get_by_role("heading", name="As each channel shows it")).to_be_visible()
     expect(page.get_by_text("characters as X counts them").first).to_be_visible()
+    image = page.get_by_role("img", name="A car without wheels").first
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.naturalWidth") > 0, "the post's image did not load"
     shot(page, "post-detail")
 
     page.get_by_role("link", name="Campaigns & pause").click()
