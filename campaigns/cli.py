@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "health": "campaigns.commands.service:health",
     "metrics": "campaigns.commands.metrics:metrics",
     "report": "campaigns.commands.report:report",
+    "users": "campaigns.commands.users:users",
+    "web": "campaigns.commands.web:web",
 }
 
 

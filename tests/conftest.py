@@ -14,4 +14,9 @@ settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
-pytest_plugins = ["sandbox.pytest_plugin", "tests.support.db_fixtures", "tests.support.publishing_fixtures"]
+pytest_plugins = [
+    "sandbox.pytest_plugin",
+    "tests.support.db_fixtures",
+    "tests.support.publishing_fixtures",
+    "tests.support.web_fixtures",
+]

@@ -85,6 +85,7 @@ def service_env(tmp_path: Path, sandbox_url: str) -> dict[str, str]:
         SPECS_DIR=str(tmp_path / "specs"),
         SANDBOX_URL=sandbox_url,
         HEALTH_PORT=str(free_port()),
+        WEB_PORT=str(free_port()),
     )
 
 
@@ -124,9 +125,23 @@ def test_it_publishes_a_post_scheduled_a_minute_ahead_in_a_copy_of_a_bundled_spe
             timeout=60,
             check=False,
         )
+        with urllib.request.urlopen(f"http://127.0.0.1:{env['WEB_PORT']}/", timeout=10) as response:
+            dashboard = (response.url, response.read().decode())  # redirected to the login page
+        first_admin = subprocess.run(
+            [CAMPAIGNS, "users", "add", "alex", "--role", "admin", "--password-stdin"],
+            env=env,
+            input="a long enough password\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         code, below = interrupt(group, run.pid)
 
     output = run.output()
+    assert dashboard[0].endswith("/login?next=%2F") and 'name="password"' in dashboard[1]
+    assert f"dashboard http://127.0.0.1:{env['WEB_PORT']}/" in output
+    assert first_admin.returncode == 0 and "Added alex (admin)" in first_admin.stdout, first_admin.stderr
     assert sorted(p["platform"] for p in ours) == ["facebook", "x"], output
     assert all(datetime.fromisoformat(p["created_at"]) >= at for p in ours), "published before its time"
     shown = {line.split("│")[2].strip(): line for line in status.stdout.splitlines() if "│ ssw-week:" in line}

@@ -17,7 +17,7 @@ from campaigns.settings import Settings
 from tests.support.service_processes import REPO, clean_env
 
 COMPOSE = REPO / "docker-compose.yml"
-LONG_RUNNING = {"postgres", "redis", "worker", "beat", "sandbox", "flower"}
+LONG_RUNNING = {"postgres", "redis", "worker", "beat", "sandbox", "flower", "web"}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_it_checks_the_health_of_every_long_running_service(compose: dict[str, A
 def test_it_starts_the_service_only_after_the_migration_succeeded(compose: dict[str, Any]):
     services = compose["services"]
     assert services["migrate"]["command"] == ["campaigns", "db", "upgrade"]
-    for name in ("worker", "beat"):
+    for name in ("worker", "beat", "web"):
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import Engine, func
 from sqlmodel import col, select
 
-from campaigns.problems import Problem
 from campaigns.store import migrate
+from campaigns.store.apply_now import Applied, apply_specs_once
 from campaigns.store.db import session_scope
 from campaigns.store.models import Campaign, Post, PostStatus
-from campaigns.store.sync import ScheduleConflict, sync_specs
+
+__all__ = ["Applied", "Summary", "apply_specs_once", "prepare_database", "schedule_summary"]
 
 UPCOMING = (PostStatus.SCHEDULED.value, PostStatus.CLAIMED.value, PostStatus.SENDING.value)
 
@@ -22,41 +22,6 @@ def prepare_database(engine: Engine) -> str | None:
     """Create or upgrade the tables (a no-op when up to date); returns the revision."""
     migrate.upgrade(engine)
     return migrate.current_revision(engine)
-
-
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """How applying the specs went: ``applied``, ``unchanged`` or ``invalid`` (nothing applied)."""
-
-    outcome: str
-    problems: list[Problem]
-    changes: int = 0
-
-    @property
-    def lines(self) -> list[str]:
-        """What to print: every problem as ``path:line:col: level: message``, then the verdict."""
-        shown = [str(problem) for problem in self.problems]
-        if self.outcome == "invalid":
-            errors = sum(1 for p in self.problems if p.is_error)
-            shown.append(
-                f"specs not applied ({errors} error{'s' if errors != 1 else ''}): "
-                "the last valid schedule stays in force; fix the file(s) and they are applied within seconds"
-            )
-        elif self.outcome == "conflict":
-            shown.append("specs not applied: the schedule kept changing; the beat tries again within seconds")
-        else:
-            shown.append(f"specs applied: {self.changes} post change{'s' if self.changes != 1 else ''}")
-        return shown
-
-
-def apply_specs_once(*, engine: Engine, specs_dir: Path, now: datetime) -> Applied:
-    """Apply ``specs_dir`` now. An invalid spec changes nothing. Raises FileNotFoundError if it is missing."""
-    try:
-        result = sync_specs(engine=engine, specs_dir=specs_dir, now=now, force=True)
-    except ScheduleConflict:
-        return Applied("conflict", [])
-    changes = len(result.diff.posts) if result.diff is not None else 0
-    return Applied(result.outcome, list(result.problems), changes)
 
 
 @dataclass(frozen=True, slots=True)

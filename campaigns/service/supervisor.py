@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from kombu.utils.url import maybe_sanitize_url
@@ -34,6 +35,9 @@ from campaigns.settings import Settings
 from campaigns.store.db import make_engine
 from worker.beat_schedule import SYNC_SPECS_EVERY
 
+if TYPE_CHECKING:
+    from campaigns.web.serve import DashboardThread
+
 Echo = Callable[[str], None]
 WATCH_EVERY = 0.2  # seconds between looks at the children
 
@@ -44,6 +48,8 @@ class Options:
     health_port: int = DEFAULT_PORT  # 0: any free port (tests)
     concurrency: int = 2  # worker processes publishing at once
     stop_timeout: float = 30.0  # seconds the worker gets to finish what it holds on Ctrl-C
+    web_host: str = "127.0.0.1"
+    web_port: int | None = 8767  # the dashboard; None: not served
 
 
 def worker_argv(options: Options) -> list[str]:
@@ -83,6 +89,7 @@ class Service:
         self._stop = threading.Event()
         self._signals = 0
         self._health: HealthEndpoint | None = None
+        self._dashboard: DashboardThread | None = None
 
     def run(self) -> int:
         """Start everything, then watch until Ctrl-C/SIGTERM (0) or a child dies (1).
@@ -123,7 +130,8 @@ class Service:
         self._health = HealthEndpoint(
             host=self.options.health_host, port=self.options.health_port, engine=engine, celery_app=app
         )
-        self._banner(revision, sandbox_line, self._health.url, summary)
+        dashboard_line = self._start_dashboard(engine, app)
+        self._banner(revision, sandbox_line, self._health.url, summary, dashboard_line)
         if self._stop.is_set():
             return 0
         worker = Child("Celery worker and beat", worker_argv(self.options), env=worker_env())
@@ -146,6 +154,8 @@ class Service:
         self.children.stop_all()
         if self._health is not None:
             self._health.stop()
+        if self._dashboard is not None:
+            self._dashboard.stop()
         if self.children.members:
             self.echo("Stopped.")
 
@@ -183,7 +193,22 @@ class Service:
             raise ServiceError(f"the sandbox did not start on {address.host}:{address.port}: {why}")
         return f"{url}/  (state in {sandbox_state_file(self.settings)}, log in {log})"
 
-    def _banner(self, revision: str | None, sandbox: str, health_url: str, summary: Summary) -> None:
+    def _start_dashboard(self, engine: Engine, celery_app: Any) -> str:
+        """The dashboard in a thread of this process (it only reads and writes the database)."""
+        if self.options.web_port is None:
+            return "not served (--no-web)"
+        from campaigns.web.serve import DashboardThread, web_config
+
+        config = web_config(self.settings, engine, celery_app)
+        self._dashboard = DashboardThread(config, self.options.web_host, self.options.web_port)
+        if not self._dashboard.start():
+            where = f"{self.options.web_host}:{self.options.web_port}"
+            raise ServiceError(f"cannot serve the dashboard on {where} (is the port taken? WEB_PORT)")
+        return f"{self._dashboard.url}  (first admin: campaigns users add NAME --role admin)"
+
+    def _banner(
+        self, revision: str | None, sandbox: str, health_url: str, summary: Summary, dashboard: str
+    ) -> None:
         broker = (
             maybe_sanitize_url(self.settings.redis_url)
             if self.settings.redis_url
@@ -195,6 +220,7 @@ class Service:
             f"  broker    {broker}",
             f"  sandbox   {sandbox}",
             f"  health    {health_url}",
+            f"  dashboard {dashboard}",
             f"  specs     {self.settings.specs_dir} (changes are applied within {SYNC_SPECS_EVERY:g} s)",
             f"  schedule  {describe_schedule(summary)}",
             *([ROOT_NOTE] if running_as_root() else []),

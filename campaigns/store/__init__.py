@@ -9,3 +9,4 @@ conditional UPDATE that claims it, never because a message sits in a broker with
 from campaigns.store import metrics_models as _metrics_models  # noqa: F401
 from campaigns.store import pipeline_models as _pipeline_models  # noqa: F401
 from campaigns.store import report_models as _report_models  # noqa: F401
+from campaigns.store import web_models as _web_models  # noqa: F401

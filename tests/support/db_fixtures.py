@@ -39,6 +39,10 @@ TABLES = (
     "account_state",
     "campaigns",
     "spec_problems",
+    "web_sessions",
+    "audit_log",
+    "login_attempts",
+    "users",
 )
 NOW = datetime(2027, 3, 16, 9, 0, tzinfo=UTC)
 
