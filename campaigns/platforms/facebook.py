@@ -50,7 +50,7 @@ _RATE_LIMIT_CODES = {4, 17, 32, 341, 613, 80001}  # app, user, page, application
 _TOKEN_CODES = {102, 190}  # session key invalid; token expired, revoked or invalid (see subcode)
 _DEFAULT_RATE_WAIT = timedelta(minutes=10)  # when no header says how long (Meta: rolling windows)
 _ENGAGEMENT = "shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
-_LOOKBACK_LIMIT = 500  # own posts scanned by find_published / search_hashtag
+_LOOKBACK_LIMIT = 500  # own posts scanned by find_candidates / search_hashtag
 
 
 class FacebookPlatform:
@@ -126,23 +126,26 @@ class FacebookPlatform:
 
     # --- reading --------------------------------------------------------------------------------
 
-    def find_published(
+    def find_candidates(
         self, text: str, *, since: datetime, reply_to: str | None = None, link: str | None = None
-    ) -> RemotePost | None:
+    ) -> list[RemotePost]:
         """Scans the Page's ``published_posts``. Nothing is a reply (see ``publish``)."""
         if reply_to is not None:
-            return None
+            return []
         candidates = (text, with_link(text, link))
+        found: list[RemotePost] = []
         for post in self._own(self._page, "published_posts", fields="id,message,created_time", since=since):
             created = _parse_time(post.get("created_time"))
             if any(same_text(c, post.get("message", "")) for c in candidates):
-                return RemotePost(
-                    id=str(post["id"]),
-                    url=self._url(str(post["id"])),
-                    created_at=created,
-                    text=post["message"],
+                found.append(
+                    RemotePost(
+                        id=str(post["id"]),
+                        url=self._url(str(post["id"])),
+                        created_at=created,
+                        text=post["message"],
+                    )
                 )
-        return None
+        return found
 
     def metrics(self, remote_ids: Sequence[str]) -> dict[str, PostMetrics]:
         found: dict[str, PostMetrics] = {}
