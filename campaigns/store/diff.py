@@ -1,5 +1,19 @@
 """From YAML to schedule, the pure half: planned posts + current rows -> the list of changes, by stable id.
 
+Which row is which planned post (``pair_rows``), in this order:
+
+1. a post whose spec gives an ``id:`` and the row with that id;
+2. the row of the same campaign, channel and day with the same text (every part of a thread):
+   what it says is what makes a post this post, whatever its id, so a post whose time changed
+   (a new derived id) is moved under its old id, and a published post is never sent again because
+   its id changed (an edit around it, or rows stored under an older id scheme);
+3. the row with the planned id;
+4. the one row of the same campaign and channel, on another day, with the same text, when exactly
+   one such row and one such post are left (a post moved to another day).
+
+A row paired with a post keeps its own id. A new post whose id a row already holds gets a
+suffix from its text (``~1a2b3c``), so that it never takes over another post's row.
+
 Rules (also the help text of ``campaigns diff``):
 
 - A planned post with no row is created (as ``missed`` if its late window has already passed).
@@ -15,8 +29,10 @@ Rules (also the help text of ``campaigns diff``):
 
 from __future__ import annotations
 
+import hashlib
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
@@ -127,13 +143,82 @@ def diff_posts(
             if post.post_id in wanted:
                 raise ValueError(f"two planned posts have the id {post.post_id}")
             wanted[post.post_id] = post
-    by_id = {row.id: row for row in rows}
-    changes = [c for p in wanted.values() if (c := _compare(p, by_id.get(p.post_id), now)) is not None]
+    pairs = pair_rows(list(wanted.values()), rows)
+    taken = {row.id for row in rows} | set(wanted)
+    changes: list[Change] = []
+    for post in wanted.values():
+        row = pairs.get(post.post_id)
+        if row is not None:
+            post = replace(post, post_id=row.id)  # the row keeps its id
+        elif post.post_id in taken - {post.post_id} or any(r.id == post.post_id for r in rows):
+            post = replace(post, post_id=_free_id(post, taken))
+            taken.add(post.post_id)
+        change = _compare(post, row, now)
+        if change is not None:
+            changes.append(change)
+    paired = {row.id for row in pairs.values()}
     changes += [
-        _removed(row) for row in rows if row.id not in wanted and row.scheduled_at in window and _counts(row)
+        _removed(row) for row in rows if row.id not in paired and row.scheduled_at in window and _counts(row)
     ]
     changes.sort(key=lambda c: (c.new_at or c.old_at or now, c.post_id))
     return changes
+
+
+def _content(post: PlannedPost | Post, *, with_day: bool) -> tuple[object, ...]:
+    parts = tuple(post.parts)
+    slug = post.campaign_slug
+    return (slug, post.channel, post.day, parts) if with_day else (slug, post.channel, parts)
+
+
+def pair_rows(planned: Sequence[PlannedPost], rows: Sequence[Post]) -> dict[str, Post]:
+    """planned post id -> the row that is that post (see the module docstring); unpaired ones are
+    absent. No row is paired twice."""
+    pairs: dict[str, Post] = {}
+    used: set[str] = set()
+    by_id = {row.id: row for row in rows}
+
+    def take(post: PlannedPost, row: Post) -> None:
+        pairs[post.post_id] = row
+        used.add(row.id)
+
+    for post in planned:  # 1. the spec named it
+        row = by_id.get(post.post_id)
+        if post.id_given and row is not None:
+            take(post, row)
+    for with_day in (True, False):  # 2. same text on the same day; 4. on another day, if unique
+        if not with_day:
+            for post in planned:  # 3. by id
+                row = by_id.get(post.post_id)
+                if post.post_id not in pairs and row is not None and row.id not in used:
+                    take(post, row)
+        posts_by: dict[tuple[object, ...], list[PlannedPost]] = defaultdict(list)
+        rows_by: dict[tuple[object, ...], list[Post]] = defaultdict(list)
+        for post in planned:
+            if post.post_id not in pairs:
+                posts_by[_content(post, with_day=with_day)].append(post)
+        for row in rows:
+            if row.id not in used:
+                rows_by[_content(row, with_day=with_day)].append(row)
+        for key, posts in posts_by.items():
+            candidates = rows_by.get(key, [])
+            if len(posts) != 1 or not candidates or (not with_day and len(candidates) != 1):
+                continue
+            [post] = posts
+            # The same id first, then a live row before a cancelled one.
+            candidates.sort(key=lambda r: (r.id != post.post_id, r.status == PostStatus.CANCELLED, r.id))
+            take(post, candidates[0])
+    return pairs
+
+
+def _free_id(post: PlannedPost, taken: set[str]) -> str:
+    """An id for a new post whose own id a row holds: its id and a suffix from its text."""
+    slug, _, channel = post.post_id.rpartition(":")
+    digest = hashlib.sha256("\n".join(post.parts).encode()).hexdigest()
+    for size in range(6, len(digest) + 1):
+        candidate = f"{slug}~{digest[:size]}:{channel}"
+        if candidate not in taken:
+            return candidate
+    raise ValueError(f"no free id for {post.post_id}")
 
 
 def _counts(row: Post) -> bool:
