@@ -175,3 +175,19 @@ def test_rows_stored_under_the_old_positional_ids_are_adopted(engine: Engine, sp
 
     assert {r.id: (r.text, r.status) for r in rows(engine)} == before
     assert_nothing_resent_nothing_lost(engine, texts_of(EARLY, MORNING, NOON, DAY2))
+
+
+def test_ids_come_from_the_day_and_the_local_time_with_a_suffix_only_for_a_shared_time(
+    engine: Engine, specs: Path
+):
+    named = '      - text: "Named #TestWeek"\n        id: named\n'  # an id of its own takes no slot
+    apply(engine, specs, spec(EARLY, MORNING, named, SECOND, NOON))
+
+    assert sorted(r.id for r in rows(engine)) == [
+        "test-week:d1-0800:twitter",
+        "test-week:d1-1000-2:twitter",
+        "test-week:d1-1000:twitter",
+        "test-week:d1-1200:twitter",
+        "test-week:d2-1000:twitter",
+        "test-week:named:twitter",
+    ]
