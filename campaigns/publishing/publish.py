@@ -27,20 +27,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from campaigns.platforms import PlatformError
 from campaigns.publishing.alerts import flag_account, send_alert
 from campaigns.publishing.context import AccountNotConfigured, Context
+from campaigns.publishing.guard import Ready, guard
 from campaigns.publishing.outcome import RELEASED, PublishResult, log, log_published, media_files
-from campaigns.publishing.policy import Decision, account_unusable, decide, early_wait
+from campaigns.publishing.policy import Decision, account_unusable, decide
 from campaigns.publishing.reconcile import reconcile_post
 from campaigns.store.accounts import hold_account
 from campaigns.store.attempts import finish_attempt, record_part, start_attempt
 from campaigns.store.db import session_scope
-from campaigns.store.dispatch import MISSED_REASON, is_missed
-from campaigns.store.models import AccountState, Campaign, Post, PostStatus
+from campaigns.store.models import Post, PostStatus
 from campaigns.store.states import transition
 
 S = PostStatus
@@ -75,7 +74,7 @@ def publish_post(ctx: Context, post_id: str) -> PublishResult:
     # A post that is due (the usual case: its message arrives at its ETA) is guarded and moved to
     # `sending` in one transaction: the same conditional UPDATE decides, one commit fewer.
     with session_scope(ctx.engine) as session:
-        ready = _guard(ctx, session, post_id)
+        ready = guard(ctx, session, post_id)
         if isinstance(ready, PublishResult):
             return ready
         started = _start(ctx, session, ready) if ready.wait == 0 else None
@@ -84,73 +83,13 @@ def publish_post(ctx: Context, post_id: str) -> PublishResult:
         # While it waited, the campaign may have been paused, the account held (another post met a
         # rate limit) or the spec edited: guard again, then send what the row holds now.
         with session_scope(ctx.engine) as session:
-            again = _guard(ctx, session, post_id)
+            again = guard(ctx, session, post_id)
             if isinstance(again, PublishResult):
                 return again
             started = _start(ctx, session, again)
     if isinstance(started, PublishResult):
         return started
     return _send(ctx, started)
-
-
-@dataclass(frozen=True, slots=True)
-class Ready:
-    """A claimed post that may go out once ``wait`` seconds have passed, and the claim the guard saw."""
-
-    post_id: str
-    claimed_by: str | None
-    wait: float
-
-
-def _guard(ctx: Context, session: Session, post_id: str) -> PublishResult | Ready:
-    """The terminal-state guard. Returns a result (nothing to send) or the claim and the seconds to wait."""
-    # The post, its campaign and its account's state in one round trip.
-    row = session.exec(
-        select(Post, Campaign, AccountState)
-        .outerjoin(Campaign, col(Campaign.slug) == col(Post.campaign_slug))
-        .outerjoin(
-            AccountState,
-            and_(
-                col(AccountState.platform) == col(Post.channel),
-                col(AccountState.account) == col(Post.account),
-            ),
-        )
-        .where(col(Post.id) == post_id)
-    ).first()
-    if row is None:
-        return PublishResult(post_id, "skipped", "no such post")
-    post, campaign, account = row
-    if post.status != S.CLAIMED:
-        return PublishResult(post_id, "skipped", f"it is {post.status}")
-    now = ctx.clock()
-    # A thread already partly out is finished rather than left half-published.
-    if not post.remote_ids and is_missed(deadline=post.missed_after, now=now):
-        values = {"status_reason": MISSED_REASON, **RELEASED}
-        if transition(
-            session=session, post_id=post_id, expected=S.CLAIMED, to=S.MISSED, now=now, values=values
-        ):
-            log.warning("missed %s: %s", post_id, MISSED_REASON)
-            return PublishResult(post_id, "missed", MISSED_REASON)
-        return PublishResult(post_id, "skipped", "it changed meanwhile")
-    held = _held_because(post, campaign, account, now)
-    if held:
-        transition(
-            session=session, post_id=post_id, expected=S.CLAIMED, to=S.SCHEDULED, now=now, values=RELEASED
-        )
-        return PublishResult(post_id, "released", held)
-    return Ready(post_id, post.claimed_by, early_wait(scheduled_at=post.scheduled_at, now=now))
-
-
-def _held_because(post: Post, campaign: Campaign | None, account: AccountState | None, now: datetime) -> str:
-    """Why a claimed post must not go out now ("" if nothing holds it): the dispatcher claimed it
-    before its campaign was paused or its account was held by another post's answer."""
-    if campaign is None or campaign.paused or campaign.removed_at is not None:
-        return "its campaign is paused"
-    if account is not None and account.attention_needed:
-        return f"{post.channel}/{post.account} needs attention"
-    if account is not None and account.rate_limited_until and account.rate_limited_until > now:
-        return f"{post.channel}/{post.account} is rate limited"
-    return ""
 
 
 def _start(ctx: Context, session: Session, ready: Ready) -> Sending | PublishResult:

@@ -29,8 +29,6 @@ Rules (also the help text of ``campaigns diff``):
 
 from __future__ import annotations
 
-import hashlib
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -40,6 +38,7 @@ from typing import Any, Protocol
 from campaigns.planned import PlannedPost
 from campaigns.store.dispatch import is_missed, missed_after
 from campaigns.store.models import Campaign, Post, PostStatus
+from campaigns.store.pairing import free_id, pair_rows
 from campaigns.store.states import HANDS_OFF
 
 DEFAULT_HORIZON = timedelta(days=400)
@@ -144,14 +143,15 @@ def diff_posts(
                 raise ValueError(f"two planned posts have the id {post.post_id}")
             wanted[post.post_id] = post
     pairs = pair_rows(list(wanted.values()), rows)
-    taken = {row.id for row in rows} | set(wanted)
+    row_ids = {row.id for row in rows}
+    taken = row_ids | set(wanted)
     changes: list[Change] = []
     for post in wanted.values():
         row = pairs.get(post.post_id)
         if row is not None:
             post = replace(post, post_id=row.id)  # the row keeps its id
-        elif post.post_id in taken - {post.post_id} or any(r.id == post.post_id for r in rows):
-            post = replace(post, post_id=_free_id(post, taken))
+        elif post.post_id in row_ids:  # held by a row that is another post: never take it over
+            post = replace(post, post_id=free_id(post, taken))
             taken.add(post.post_id)
         change = _compare(post, row, now)
         if change is not None:
@@ -162,63 +162,6 @@ def diff_posts(
     ]
     changes.sort(key=lambda c: (c.new_at or c.old_at or now, c.post_id))
     return changes
-
-
-def _content(post: PlannedPost | Post, *, with_day: bool) -> tuple[object, ...]:
-    parts = tuple(post.parts)
-    slug = post.campaign_slug
-    return (slug, post.channel, post.day, parts) if with_day else (slug, post.channel, parts)
-
-
-def pair_rows(planned: Sequence[PlannedPost], rows: Sequence[Post]) -> dict[str, Post]:
-    """planned post id -> the row that is that post (see the module docstring); unpaired ones are
-    absent. No row is paired twice."""
-    pairs: dict[str, Post] = {}
-    used: set[str] = set()
-    by_id = {row.id: row for row in rows}
-
-    def take(post: PlannedPost, row: Post) -> None:
-        pairs[post.post_id] = row
-        used.add(row.id)
-
-    for post in planned:  # 1. the spec named it
-        row = by_id.get(post.post_id)
-        if post.id_given and row is not None:
-            take(post, row)
-    for with_day in (True, False):  # 2. same text on the same day; 4. on another day, if unique
-        if not with_day:
-            for post in planned:  # 3. by id
-                row = by_id.get(post.post_id)
-                if post.post_id not in pairs and row is not None and row.id not in used:
-                    take(post, row)
-        posts_by: dict[tuple[object, ...], list[PlannedPost]] = defaultdict(list)
-        rows_by: dict[tuple[object, ...], list[Post]] = defaultdict(list)
-        for post in planned:
-            if post.post_id not in pairs:
-                posts_by[_content(post, with_day=with_day)].append(post)
-        for row in rows:
-            if row.id not in used:
-                rows_by[_content(row, with_day=with_day)].append(row)
-        for key, posts in posts_by.items():
-            candidates = rows_by.get(key, [])
-            if len(posts) != 1 or not candidates or (not with_day and len(candidates) != 1):
-                continue
-            [post] = posts
-            # The same id first, then a live row before a cancelled one.
-            candidates.sort(key=lambda r: (r.id != post.post_id, r.status == PostStatus.CANCELLED, r.id))
-            take(post, candidates[0])
-    return pairs
-
-
-def _free_id(post: PlannedPost, taken: set[str]) -> str:
-    """An id for a new post whose own id a row holds: its id and a suffix from its text."""
-    slug, _, channel = post.post_id.rpartition(":")
-    digest = hashlib.sha256("\n".join(post.parts).encode()).hexdigest()
-    for size in range(6, len(digest) + 1):
-        candidate = f"{slug}~{digest[:size]}:{channel}"
-        if candidate not in taken:
-            return candidate
-    raise ValueError(f"no free id for {post.post_id}")
 
 
 def _counts(row: Post) -> bool:
