@@ -20,8 +20,9 @@ class Media:
 class PlannedPost:
     """A post expanded from a spec: placeholders rendered, time resolved to UTC.
 
-    ``post_id`` is stable across edits of the spec (explicit ``id`` or campaign/day/position/channel),
-    so that a changed spec can be reconciled with what is already scheduled or published.
+    ``post_id`` is stable across edits of the spec (the explicit ``id``, or campaign/day/local
+    time/channel with a suffix only when posts share a time: see ``campaigns.spec.expand``), so that
+    a changed spec can be reconciled with what is already scheduled or published.
     """
 
     campaign: str  # display name, e.g. "Social Service Workforce Week"
@@ -42,6 +43,7 @@ class PlannedPost:
     account: str = DEFAULT_ACCOUNT  # which configured account of `channel` publishes it
     late_window: timedelta = field(default=timedelta(hours=6))
     paused: bool = False
+    id_given: bool = False  # the spec named it (``id:``): matched by that id before anything else
 
     @property
     def parts(self) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from sandbox.core import Sandbox
 from sandbox.engagement import x_metrics
 from sandbox.errors import x_invalid_request
 from sandbox.model import Post, hashtag_spans
+from sandbox.x_links import Wrapped, wrap
 
 TWEET_FIELDS = frozenset(
     [
@@ -146,8 +147,21 @@ def parse_fields(query: Mapping[str, str]) -> Fields:
     return Fields(found["tweet.fields"], found["user.fields"], found["media.fields"], found["expansions"])
 
 
+def wrapped(sb: Sandbox, post: Post) -> Wrapped:
+    """The tweet's text as X returns it: links as t.co, and a trailing link for its media."""
+    media = [sb.store.media[m] for m in post.media_ids if m in sb.store.media]
+    return wrap(
+        post.id,
+        post.text,
+        username=sb.x_author(post.account_id).username,
+        media_keys=tuple(m.media_key for m in media),
+        media_kind=media[0].kind if media else "photo",
+    )
+
+
 def tweet_json(sb: Sandbox, post: Post, fields: Fields) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": post.id, "text": post.text, "edit_history_tweet_ids": [post.id]}
+    shown = wrapped(sb, post)
+    out: dict[str, Any] = {"id": post.id, "text": shown.text, "edit_history_tweet_ids": [post.id]}
     wanted = fields.tweet | (fields.expansions & _IMPLIED_BY_EXPANSION)
     if not wanted:
         return out
@@ -166,10 +180,13 @@ def tweet_json(sb: Sandbox, post: Post, fields: Fields) -> dict[str, Any]:
         out["referenced_tweets"] = [{"type": kind, "id": ref}]
     if ("attachments" in wanted or "attachments.media_keys" in fields.expansions) and post.media_ids:
         out["attachments"] = {"media_keys": [sb.store.media[m].media_key for m in post.media_ids]}
-    if "entities" in wanted and post.tags:
-        out["entities"] = {
-            "hashtags": [{"start": s, "end": e, "tag": t} for s, e, t in hashtag_spans(post.text)]
-        }
+    if "entities" in wanted and (post.tags or shown.urls):
+        entities: dict[str, Any] = {}
+        if post.tags:
+            entities["hashtags"] = [{"start": s, "end": e, "tag": t} for s, e, t in hashtag_spans(shown.text)]
+        if shown.urls:
+            entities["urls"] = shown.urls
+        out["entities"] = entities
     if "public_metrics" in wanted:
         out["public_metrics"] = x_metrics(sb.seed, post, sb.x_author(post.account_id).followers, sb.now())
     if "lang" in wanted:

@@ -21,7 +21,7 @@ from sandbox.errors import (
 )
 from sandbox.ids import decode_token, encode_token
 from sandbox.model import Post
-from sandbox.x_render import Fields, page, parse_fields, user_json
+from sandbox.x_render import Fields, page, parse_fields, user_json, wrapped
 from sandbox.x_text import too_long
 
 MEDIA_LIFETIME = timedelta(hours=24)
@@ -103,7 +103,8 @@ async def create_tweet(request: web.Request) -> web.Response:
         in_reply_to_user=parent.account_id if parent else None,
         conversation_id=(parent.conversation_id or parent.id) if parent else None,
     )
-    return x_json({"data": {"id": post.id, "text": post.text, "edit_history_tweet_ids": [post.id]}}, 201)
+    text = wrapped(sb, post).text  # X answers with the stored text: links already t.co
+    return x_json({"data": {"id": post.id, "text": text, "edit_history_tweet_ids": [post.id]}}, 201)
 
 
 def _reply_target(sb: Sandbox, reply: object) -> Post | None:

@@ -6,14 +6,17 @@ from datetime import datetime, timedelta
 
 from campaigns import publishing
 from campaigns.clock import utc_now
+from campaigns.publishing.policy import sending_lease
 from campaigns.settings import get_settings
 from scheduler.specs import SpecWatcher
 from worker import runtime
 from worker.app import TASK_TIME_LIMIT, app
 from worker.tasks import publish_posts
 
-# A `sending` row older than a task may live has no worker behind it any more.
-SENDING_TIMEOUT = timedelta(seconds=TASK_TIME_LIMIT + 30)
+# A `sending` row not updated for this long has no worker behind it any more: longer than a prefork
+# task may live (its hard time limit) AND than the worst a live worker of any pool (solo, threads:
+# no time limit) takes between two updates of the row, which the HTTP timeout bounds.
+SENDING_TIMEOUT = max(timedelta(seconds=TASK_TIME_LIMIT + 30), sending_lease(get_settings().http_timeout))
 _specs = SpecWatcher()
 
 

@@ -145,9 +145,10 @@ def test_it_publishes_a_post_scheduled_a_minute_ahead_in_a_copy_of_a_bundled_spe
     assert sorted(p["platform"] for p in ours) == ["facebook", "x"], output
     assert all(datetime.fromisoformat(p["created_at"]) >= at for p in ours), "published before its time"
     shown = {line.split("│")[2].strip(): line for line in status.stdout.splitlines() if "│ ssw-week:" in line}
-    for post_id in ("ssw-week:d1p1:twitter", "ssw-week:d1p1:facebook"):
+    slot = f"d1-{at:%H%M}"  # the id's slot: day 1 at the spec's local time
+    for post_id in (f"ssw-week:{slot}:twitter", f"ssw-week:{slot}:facebook"):
         assert "│ published │" in shown.get(post_id, ""), status.stdout + status.stderr
-    assert "published ssw-week:d1p1:twitter as @SSWAlliance_demo" in output
+    assert f"published ssw-week:{slot}:twitter as @SSWAlliance_demo" in output
     assert (
         f"sandbox   {sandbox_url}/" in output
         and f"health    http://127.0.0.1:{env['HEALTH_PORT']}/healthz" in output

@@ -33,7 +33,7 @@ def test_it_lists_every_bundled_campaign_as_json_with_utc_and_local_times():
     }
     times = [p["scheduled_at"] for p in posts]
     assert times == sorted(times) and all(t.endswith("Z") for t in times)
-    first = next(p for p in posts if p["post_id"] == "ssw-week:d1p3:twitter")
+    first = next(p for p in posts if p["post_id"] == "ssw-week:d1-0900-2:twitter")
     assert (
         first["local_time"] == "2027-04-05T09:00:00-04:00" and first["scheduled_at"] == "2027-04-05T13:00:00Z"
     )
@@ -59,7 +59,7 @@ def test_it_writes_an_icalendar_file_a_calendar_program_can_import():
     calendar = icalendar.Calendar.from_ical(output)
     events = list(calendar.walk("VEVENT"))
     assert len(events) == len(json.loads(run("plan", str(BUNDLED), *WINDOW, "--format", "json")))
-    wswd = next(e for e in events if str(e["uid"]).startswith("world-social-work-day:2027:d1p1:twitter"))
+    wswd = next(e for e in events if str(e["uid"]).startswith("world-social-work-day:2027:d1-0830:twitter"))
     assert wswd.decoded("dtstart") == datetime.fromisoformat("2027-03-16T08:30:00+00:00")
     assert "World Social Work Day" in str(wswd["summary"])
 

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
-from campaigns.platforms.matching import has_hashtag, same_text, with_link
+from campaigns.platforms.matching import expand_links, has_hashtag, same_text, with_link
 
 
-def test_it_matches_a_text_whose_links_x_shortened() -> None:
-    mine = "Read the report https://example.org/reports/2025/workforce?utm=x #SSW"
-    theirs = "Read the report https://t.co/AbC123xyz #SSW"
-    assert same_text(mine, theirs)
+def test_it_matches_a_text_whose_links_x_shortened_once_they_are_expanded() -> None:
+    mine = "Read the report example.org/reports/2025?utm=x #SSW"
+    theirs = "Read the report https://t.co/AbC123xyzq #SSW https://t.co/Pic0000000"
+    urls = [
+        {
+            "start": 16,
+            "end": 39,
+            "url": "https://t.co/AbC123xyzq",
+            "expanded_url": "http://example.org/reports/2025?utm=x",
+        },
+        {
+            "start": 45,
+            "end": 68,
+            "url": "https://t.co/Pic0000000",
+            "expanded_url": "https://x.com/a/status/1/photo/1",
+            "media_key": "3_1",
+        },
+    ]
+    assert not same_text(mine, theirs)  # a t.co link is not any link
+    assert same_text(mine, expand_links(theirs, urls))
+
+
+def test_it_tells_apart_texts_that_differ_only_in_their_link() -> None:
+    assert not same_text("Day 1: https://example.org/day1", "Day 1: https://example.org/day2")
+    assert same_text("Day 1: example.org/day1", "Day 1: http://example.org/day1")
 
 
 def test_it_matches_a_text_with_escaped_entities_and_folded_whitespace() -> None:

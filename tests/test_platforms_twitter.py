@@ -77,23 +77,23 @@ def test_it_finds_a_published_post_by_its_text(x: Platform) -> None:
     since = a_minute_ago()
     x.publish("Unrelated earlier post")
     post = x.publish("Read   the report https://example.org/reports/2025?utm=x #SSW")
-    found = x.find_published("Read the report https://example.org/reports/2025?utm=x #SSW", since=since)
-    assert found is not None and found.id == post.id
+    [found] = x.find_candidates("Read the report https://example.org/reports/2025?utm=x #SSW", since=since)
+    assert found.id == post.id
 
 
 def test_it_finds_a_thread_part_only_under_its_parent(x: Platform) -> None:
     since = a_minute_ago()
     first = x.publish("1/2 Start")
     second = x.publish("2/2 End", reply_to=first.id)
-    found = x.find_published("2/2 End", since=since, reply_to=first.id)
-    assert found is not None and found.id == second.id
-    assert x.find_published("2/2 End", since=since, reply_to=second.id) is None
+    [found] = x.find_candidates("2/2 End", since=since, reply_to=first.id)
+    assert found.id == second.id
+    assert x.find_candidates("2/2 End", since=since, reply_to=second.id) == []
 
 
 def test_it_finds_nothing_published_before_since(x: Platform) -> None:
     x.publish("An old post")
-    assert x.find_published("An old post", since=datetime.now(UTC) + timedelta(hours=1)) is None
-    assert x.find_published("A post never made", since=a_minute_ago()) is None
+    assert x.find_candidates("An old post", since=datetime.now(UTC) + timedelta(hours=1)) == []
+    assert x.find_candidates("A post never made", since=a_minute_ago()) == []
 
 
 def test_it_reads_metrics_leaving_out_deleted_posts(x: Platform, sandbox: SandboxHandle) -> None:

@@ -289,5 +289,5 @@ def test_it_lets_the_sweep_settle_a_post_whose_worker_outlived_its_time_limit(
 
     [truth] = sandbox.posts()
     post = post_row(engine, PID)
-    assert (result.outcome, result.detail) == ("unconfirmed", "taken over by the sweep while sending")
+    assert (result.outcome, result.detail) == ("lost claim", "taken over while sending; nothing recorded")
     assert (post.status, post.remote_ids) == ("published", [truth["id"]])

@@ -102,7 +102,7 @@ def test_it_moves_edits_and_cancels_posts_by_their_stable_ids(engine: Engine, sp
     assert (by_id[ONE].kind, by_id[ONE].fields) == (Kind.EDITED, ("text",))
     assert (by_id[TWO].kind, by_id[TWO].new_at) == (Kind.MOVED, datetime(2027, 3, 17, 13, 30, tzinfo=UTC))
     assert by_id[THREE].kind == Kind.CANCELLED
-    assert by_id["test-week:d2p1:twitter"].kind == Kind.CREATED
+    assert by_id["test-week:d2-1000:twitter"].kind == Kind.CREATED
     stored = posts(engine)
     assert stored[ONE].text == "Day one, reworded #TestWeek"
     assert stored[TWO].missed_after == datetime(2027, 3, 17, 19, 30, tzinfo=UTC)

@@ -129,7 +129,7 @@ def test_a_post_goes_out_from_the_account_its_spec_names(
     results = [r for ids, _ in queue.batches for r in publish_batch(ctx, ids)]
 
     assert [r.outcome for r in results] == ["published", "published"], results
-    tweet = post_row(engine, "spec:d1p1:twitter")
+    tweet = post_row(engine, f"spec:d1-{clock.now:%H%M}:twitter")
     assert tweet.account == "sandbox-001"
     [on_x] = family_sandbox.posts(platform="x")
     assert on_x["id"] == tweet.remote_ids[0] and on_x["account"] == demo_accounts.x_username(1)

@@ -53,7 +53,7 @@ def test_it_gives_ssw_week_five_themes_from_the_blog(bundled):
 
 def test_it_keeps_hashtags_written_in_unquoted_text(bundled):
     posts = plan_posts(bundled.campaigns, date(2027, 4, 5), date(2027, 4, 5))
-    first = next(p for p in posts if p.post_id == "ssw-week:d1p1:twitter")
+    first = next(p for p in posts if p.post_id == "ssw-week:d1-0900:twitter")
     assert first.text == (
         "A strong #socialservices system requires a strong workforce. Join us & @SSWAlliance in celebrating "
         "#SSWWeek. https://example.org/blog/ssw-week-day-1"
@@ -63,19 +63,19 @@ def test_it_keeps_hashtags_written_in_unquoted_text(bundled):
 def test_it_converts_local_times_to_utc_across_dst(bundled):
     posts = plan_posts(bundled.campaigns, date(2027, 1, 1), date(2027, 12, 31))
     by_id = {p.post_id: p for p in posts}
-    ssw = by_id["ssw-week:d1p1:twitter"]  # New York in April: EDT, UTC-4
+    ssw = by_id["ssw-week:d1-0900:twitter"]  # New York in April: EDT, UTC-4
     assert ssw.scheduled_at == datetime(2027, 4, 5, 13, 0, tzinfo=UTC)
     assert ssw.local_time.isoformat() == "2027-04-05T09:00:00-04:00"
-    wswd = by_id["world-social-work-day:2027:d1p1:twitter"]  # London before the last Sunday of March: GMT
+    wswd = by_id["world-social-work-day:2027:d1-0830:twitter"]  # London before the last Sunday of March: GMT
     assert wswd.scheduled_at == datetime(2027, 3, 16, 8, 30, tzinfo=UTC)
-    families = by_id["international-day-of-families:2027:d1p1:facebook"]
+    families = by_id["international-day-of-families:2027:d1-0900:facebook"]
     assert families.scheduled_at == datetime(2027, 5, 15, 13, 0, tzinfo=UTC)
 
 
 def test_it_splits_the_seed_tweet_that_is_too_long_for_x(bundled):
     posts = plan_posts(bundled.campaigns, date(2027, 4, 5), date(2027, 4, 5))
-    twitter = next(p for p in posts if p.post_id == "ssw-week:d1p3:twitter")
-    facebook = next(p for p in posts if p.post_id == "ssw-week:d1p3:facebook")
+    twitter = next(p for p in posts if p.post_id == "ssw-week:d1-0900-2:twitter")
+    facebook = next(p for p in posts if p.post_id == "ssw-week:d1-0900-2:facebook")
     assert len(facebook.text) > 280 > len(twitter.text)
     assert twitter.media[0].alt.startswith("A car without wheels")
     assert twitter.media[0].path.name == "ssw-week-day-1.png"

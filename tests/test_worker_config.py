@@ -6,8 +6,9 @@ from pathlib import Path
 
 from campaigns.health import BEAT_SILENT_AFTER
 from campaigns.publishing.dispatch import LOOKAHEAD
+from campaigns.publishing.policy import sending_lease
 from campaigns.publishing.sweep import CLAIM_TIMEOUT
-from campaigns.settings import load_settings
+from campaigns.settings import get_settings, load_settings
 from scheduler.beat import LEASE_TTL, RENEW_EVERY, STANDBY_POLL
 from scheduler.tasks import SENDING_TIMEOUT
 from worker.app import TASK_TIME_LIMIT, VISIBILITY_TIMEOUT, celery_config, make_app
@@ -34,6 +35,11 @@ def test_it_never_lets_redis_redeliver_a_task_that_may_still_be_running():
 
 def test_it_treats_a_sending_post_as_orphaned_only_after_its_task_must_have_ended():
     assert SENDING_TIMEOUT.total_seconds() > TASK_TIME_LIMIT
+
+
+def test_the_sending_lease_outlasts_the_worst_send_of_any_pool():
+    # solo and threads pools have no hard time limit: the HTTP timeout is what bounds a send.
+    assert sending_lease(get_settings().http_timeout) <= SENDING_TIMEOUT
 
 
 def test_it_releases_a_lost_claim_only_after_its_eta_has_long_passed():

@@ -24,10 +24,11 @@ from campaigns.settings import Settings, get_settings
 from worker import broker
 from worker.beat_schedule import BEAT_SCHEDULE, COLLECT_METRICS, METRICS_QUEUE, metrics_entries
 
-# The hard limit of one task. A publish makes a few HTTP calls of at most HTTP_TIMEOUT (10 s)
-# each, and a message of several posts starts none after its 30 s budget (publishing.batch), so
-# 120 s means something is stuck. The sweep treats a `sending` row older than this
-# (plus a margin) as orphaned, so the two must agree: see scheduler.tasks.SENDING_TIMEOUT.
+# The hard limit of one task (prefork pool only: solo and threads pools enforce none). A publish
+# makes a few HTTP calls of at most HTTP_TIMEOUT (10 s) each, and a message of several posts
+# starts none after its 30 s budget (publishing.batch), so 120 s means something is stuck. The
+# sweep treats a `sending` row older than this (plus a margin) as orphaned, and never sooner than
+# the worst send the HTTP timeout allows (any pool): see scheduler.tasks.SENDING_TIMEOUT.
 TASK_TIME_LIMIT = 120
 # Redis redelivers a message not acked within this. It must exceed the longest a task can hold
 # a message (its ETA wait, a few seconds, plus TASK_TIME_LIMIT), or a running task is run twice.

@@ -93,7 +93,7 @@ class Platform(Protocol):
     """One account on one platform.
 
     Threads (X only; Facebook refuses ``reply_to``) are published part by part by the caller
-    (``reply_to`` = the previous part's id), so that a crash resumes from the last recorded part. ``find_published`` is the reconciliation
+    (``reply_to`` = the previous part's id), so that a crash resumes from the last recorded part. ``find_candidates`` is the reconciliation
     step after ``OutcomeUnknown`` or ``AlreadyPublished``.
     """
 
@@ -112,12 +112,14 @@ class Platform(Protocol):
         is appended to the text unless the text already contains it)."""
         ...
 
-    def find_published(
+    def find_candidates(
         self, text: str, *, since: datetime, reply_to: str | None = None, link: str | None = None
-    ) -> RemotePost | None:
-        """The account's post created at or after ``since`` with this text (and ``link``, as given to
-        ``publish``), or None. Whitespace is normalised and links compared loosely, since the
-        platforms rewrite them (X: t.co). With ``reply_to``, only replies to that post count."""
+    ) -> list[RemotePost]:
+        """Every post of the account created at or after ``since`` whose text is this text (with
+        ``link``, as given to ``publish``), newest first. The whole text is compared, links included,
+        after undoing what the platform changes (X: t.co links expanded from ``entities.urls``, the
+        attachment's link dropped; whitespace and entities; see ``campaigns.platforms.matching``).
+        With ``reply_to``, only replies to that post count. The caller decides among several."""
         ...
 
     def metrics(self, remote_ids: Sequence[str]) -> dict[str, PostMetrics]:

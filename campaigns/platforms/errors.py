@@ -9,9 +9,9 @@ How a caller should react:
 - ``RateLimited``: hold the account until ``reset_at``, then try again.
 - ``TransientError``: try again later (backoff); nothing reached the platform, or it failed there.
 - ``OutcomeUnknown`` (a ``TransientError``): a create may have reached the platform. Reconcile with
-  ``Platform.find_published`` before trying again, or the post may appear twice.
+  ``Platform.find_candidates`` before trying again, or the post may appear twice.
 - ``AlreadyPublished``: the platform refused a duplicate; the post exists. Find it with
-  ``find_published`` to record its id.
+  ``find_candidates`` to record its id.
 - ``CredentialsRejected``: stop using the account until a person fixes it.
 - ``QuotaExhausted`` (a ``RejectedPost``): the account cannot post until a person acts (monthly
   usage cap, credits depleted); waiting for a rate-limit reset does not help.

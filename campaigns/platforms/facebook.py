@@ -45,7 +45,7 @@ from campaigns.platforms.http import (
 )
 from campaigns.platforms.matching import has_hashtag, same_text, search_start, with_link
 
-_LOOKBACK_LIMIT = 500  # own posts scanned by find_published / search_hashtag
+_LOOKBACK_LIMIT = 500  # own posts scanned by find_candidates / search_hashtag
 
 
 class FacebookPlatform(FacebookMetricsMixin):
@@ -121,23 +121,26 @@ class FacebookPlatform(FacebookMetricsMixin):
 
     # --- reading --------------------------------------------------------------------------------
 
-    def find_published(
+    def find_candidates(
         self, text: str, *, since: datetime, reply_to: str | None = None, link: str | None = None
-    ) -> RemotePost | None:
+    ) -> list[RemotePost]:
         """Scans the Page's ``published_posts``. Nothing is a reply (see ``publish``)."""
         if reply_to is not None:
-            return None
+            return []
         candidates = (text, with_link(text, link))
+        found: list[RemotePost] = []
         for post in self._own(self._page, "published_posts", fields="id,message,created_time", since=since):
             created = parse_time(post.get("created_time"), now=utc_now())
             if any(same_text(c, post.get("message", "")) for c in candidates):
-                return RemotePost(
-                    id=str(post["id"]),
-                    url=self._url(str(post["id"])),
-                    created_at=created,
-                    text=post["message"],
+                found.append(
+                    RemotePost(
+                        id=str(post["id"]),
+                        url=self._url(str(post["id"])),
+                        created_at=created,
+                        text=post["message"],
+                    )
                 )
-        return None
+        return found
 
     def metrics(self, remote_ids: Sequence[str]) -> dict[str, PostMetrics]:
         found: dict[str, PostMetrics] = {}

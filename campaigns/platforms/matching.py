@@ -1,8 +1,16 @@
 """Is this remote post the one we meant to publish? (reconciliation after a crash or a timeout)
 
-Platforms give the text back changed: X shortens every link to ``https://t.co/...`` and escapes
-``&<>`` as HTML entities; both may strip or fold whitespace. So texts are compared after
-normalising whitespace and Unicode, unescaping entities, and replacing every URL by a marker.
+The whole text is compared, links included: two posts of a campaign often differ only in their
+link (one a day, each pointing at that day's page), so a link may not be waved through as "some
+link". What the platforms change is undone first:
+
+- X stores every URL, bare domains included, as a ``https://t.co/...`` link and gives the
+  expansion in ``entities.urls`` (``expand_links``); an attachment adds a trailing t.co link
+  (an entity with a ``media_key``), which is dropped. X also escapes ``&<>`` as HTML entities.
+- Both may fold whitespace; a bare domain comes back with ``http://`` in front.
+
+So both texts are NFC-normalised, unescaped, their URLs written without scheme, and their
+whitespace folded, then compared for equality.
 """
 
 from __future__ import annotations
@@ -10,24 +18,54 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
-# find_published looks this much before ``since``: our clock and the platform's may disagree, and
+from campaigns.text import extract_urls_with_indices
+
+# find_candidates looks this much before ``since``: our clock and the platform's may disagree, and
 # Graph times have whole seconds.
 CLOCK_SKEW = timedelta(minutes=2)
 
-_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
+
+
+def _url_key(url: str) -> str:
+    return _SCHEME.sub("", url)
 
 
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", html.unescape(text))
-    text = _URL.sub("<link>", text)
-    return " ".join(text.split())
+    pieces: list[str] = []
+    position = 0
+    for found in extract_urls_with_indices(text):
+        pieces += [text[position : found.start], _url_key(text[found.start : found.end])]
+        position = found.end
+    pieces.append(text[position:])
+    return " ".join("".join(pieces).split())
 
 
 def same_text(mine: str, theirs: str) -> bool:
-    """True when ``theirs`` (as the platform shows it) is ``mine`` (as we sent it)."""
+    """True when ``theirs`` (as the platform shows it, t.co links expanded) is ``mine`` (as we sent it)."""
     return normalise(mine) == normalise(theirs)
+
+
+def expand_links(text: str, urls: Iterable[Mapping[str, Any]]) -> str:
+    """X's stored ``text`` with each t.co link of ``entities.urls`` replaced by its ``expanded_url``,
+    and the attachment's trailing link (an entity with a ``media_key``) removed."""
+    out = text
+    # From the end, so that earlier indices stay right.
+    for entity in sorted(urls, key=lambda e: int(e.get("start", 0)), reverse=True):
+        start, end = int(entity.get("start", 0)), int(entity.get("end", 0))
+        if out[start:end] != entity.get("url"):  # indices that do not fit: look the link up instead
+            start = out.find(str(entity.get("url")))
+            if start < 0:
+                continue
+            end = start + len(str(entity.get("url")))
+        replacement = "" if entity.get("media_key") else str(entity.get("expanded_url") or entity.get("url"))
+        out = out[:start] + replacement + out[end:]
+    return out.strip()
 
 
 def with_link(text: str, link: str | None) -> str:

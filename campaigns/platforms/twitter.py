@@ -44,7 +44,7 @@ from campaigns.platforms.http import (
     redact_in_logs,
     route_session,
 )
-from campaigns.platforms.matching import same_text, search_start, with_link
+from campaigns.platforms.matching import expand_links, same_text, search_start, with_link
 from campaigns.platforms.twitter_metrics import TwitterMetricsMixin
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
@@ -52,7 +52,7 @@ IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 # credentials or the app's access level, not the post, are at fault.
 _ACCESS_PROBLEMS = ("/client-forbidden", "/unsupported-authentication", "/not-authorized-for-resource")
 _DEFAULT_RATE_WINDOW = timedelta(minutes=15)  # X's window, when a 429 carries no reset header
-_LOOKBACK_LIMIT = 800  # own posts scanned by find_published (X serves at most 3,200)
+_LOOKBACK_LIMIT = 800  # own posts scanned by find_candidates (X serves at most 3,200)
 
 
 class TwitterPlatform(TwitterMetricsMixin):
@@ -127,29 +127,37 @@ class TwitterPlatform(TwitterMetricsMixin):
 
     # --- reading --------------------------------------------------------------------------------
 
-    def find_published(
+    def find_candidates(
         self, text: str, *, since: datetime, reply_to: str | None = None, link: str | None = None
-    ) -> RemotePost | None:
+    ) -> list[RemotePost]:
         """Scans the account's own timeline (``GET /2/users/:id/tweets``) from ``since`` (less a
-        margin for clock skew) on."""
+        margin for clock skew) on; each tweet's t.co links are expanded from ``entities.urls``
+        before its text is compared."""
         wanted = with_link(text, link)
         user_id = self._own_id()
+        found: list[RemotePost] = []
         with self._mapped():
             pages = tweepy.Paginator(
                 self._client.get_users_tweets,
                 user_id,
                 start_time=search_start(since).astimezone(UTC),
                 max_results=100,
-                tweet_fields=["created_at", "referenced_tweets"],
+                tweet_fields=["created_at", "referenced_tweets", "entities"],
                 user_auth=self._reads_as_user,
             )
             for tweet in pages.flatten(limit=_LOOKBACK_LIMIT):
-                if same_text(wanted, tweet.text) and (reply_to is None or _replies_to(tweet) == reply_to):
+                shown = expand_links(tweet.text, (tweet.entities or {}).get("urls") or ())
+                if same_text(wanted, shown) and (reply_to is None or _replies_to(tweet) == reply_to):
                     created = tweet.created_at.astimezone(UTC) if tweet.created_at else utc_now()
-                    return RemotePost(
-                        id=str(tweet.id), url=self._url(str(tweet.id)), created_at=created, text=tweet.text
+                    found.append(
+                        RemotePost(
+                            id=str(tweet.id),
+                            url=self._url(str(tweet.id)),
+                            created_at=created,
+                            text=tweet.text,
+                        )
                     )
-        return None
+        return found
 
     def metrics(self, remote_ids: Sequence[str]) -> dict[str, PostMetrics]:
         found: dict[str, PostMetrics] = {}

@@ -35,6 +35,26 @@ RECONCILE_SETTLE = timedelta(seconds=30)
 RECONCILE_LOOKBACK = timedelta(minutes=10)
 
 
+# The most requests one part of a post makes while its row is not updated: an image upload, its alt
+# text and the create (a post carries at most one image; see campaigns.spec).
+REQUESTS_PER_PART = 3
+# The shortest lease of a `sending` row: Celery's prefork hard limit (worker.app, 120 s) plus a margin.
+MIN_SENDING_LEASE = timedelta(seconds=150)
+
+
+def sending_lease(http_timeout: float) -> timedelta:
+    """How long a ``sending`` row may go without an update before the sweep takes it as orphaned.
+
+    It must outlast the worst a live worker can take between two updates of the row, whatever the
+    pool (prefork kills a task at its time limit; solo and threads do not): every request is capped
+    at ``http_timeout`` in all (campaigns.platforms.http), and a part makes at most
+    ``REQUESTS_PER_PART`` of them before its id is recorded. Twice that, and never under
+    ``MIN_SENDING_LEASE``.
+    """
+    worst = timedelta(seconds=REQUESTS_PER_PART * http_timeout)
+    return max(MIN_SENDING_LEASE, 2 * worst)
+
+
 def backoff(attempt: int, rng: random.Random) -> timedelta:
     """The wait after failed try number ``attempt`` (1-based): exponential, capped, with jitter.
 

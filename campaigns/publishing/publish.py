@@ -4,10 +4,14 @@ The order is what makes it safe (each step commits before the next one talks to 
 
 1. Guard: the post must still be ``claimed`` (anything else: another worker or a redelivered
    message; return). Too late -> ``missed``. Paused campaign or held account -> back to scheduled.
-2. Wait out the rest of the look-ahead (the dispatcher claims a few seconds early).
+2. Wait out the rest of the look-ahead (the dispatcher claims a few seconds early), then run the
+   guard again: the campaign may have been paused, the account held or the post edited meanwhile.
 3. ``claimed -> sending`` and an attempt row, committed BEFORE the platform is called: a crash
    from here on leaves a ``sending`` row that the sweep turns into ``unconfirmed`` and reconciles,
-   never a blind second create. A post already due (no wait) does this in the guard's transaction.
+   never a blind second create. The move is conditional on the claim the guard saw, and writes
+   this worker's claim token (``claimed_by``); every later write names the token, so a worker
+   whose lease ran out (its row was taken over) records nothing. A post already due (no wait) does
+   this in the guard's transaction.
 4. Each part still missing (a thread resumes after the last recorded one): create it, commit its
    remote id. The last part's id is committed with step 5, in the same conditional UPDATE.
 5. ``sending -> published``, and one log line.
@@ -19,23 +23,23 @@ Any platform error goes through ``policy.decide``; see ``_after_error``.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from campaigns.platforms import PlatformError
 from campaigns.publishing.alerts import flag_account, send_alert
 from campaigns.publishing.context import AccountNotConfigured, Context
+from campaigns.publishing.guard import Ready, guard
 from campaigns.publishing.outcome import PublishResult, log, log_published, media_files
-from campaigns.publishing.policy import Decision, account_unusable, decide, early_wait
+from campaigns.publishing.policy import Decision, account_unusable, decide
 from campaigns.publishing.reconcile import reconcile_post
 from campaigns.store.account_states import hold_account
 from campaigns.store.attempts import finish_attempt, record_part, start_attempt
 from campaigns.store.db import session_scope
-from campaigns.store.dispatch import MISSED_REASON, is_missed
-from campaigns.store.models import AccountState, Campaign, Post, PostStatus
+from campaigns.store.models import Post, PostStatus
 from campaigns.store.states import RELEASED, transition
 
 S = PostStatus
@@ -46,6 +50,7 @@ class Sending:
     """A post this worker moved to ``sending``, and its attempt."""
 
     post: Post  # detached copy; record_part keeps its remote_ids current
+    token: str  # this worker's claim token: claimed_by while the post is ours
     attempt_id: int
     attempt: int  # the try's number (post.attempts after start_attempt)
     started_at: datetime  # the attempt's start
@@ -69,79 +74,44 @@ def publish_post(ctx: Context, post_id: str) -> PublishResult:
     # A post that is due (the usual case: its message arrives at its ETA) is guarded and moved to
     # `sending` in one transaction: the same conditional UPDATE decides, one commit fewer.
     with session_scope(ctx.engine) as session:
-        ready = _guard(ctx, session, post_id)
+        ready = guard(ctx, session, post_id)
         if isinstance(ready, PublishResult):
             return ready
-        started = _start(ctx, session, post_id) if ready == 0 else None
+        started = _start(ctx, session, ready) if ready.wait == 0 else None
     if started is None:
-        ctx.sleep(ready)
+        ctx.sleep(ready.wait)
+        # While it waited, the campaign may have been paused, the account held (another post met a
+        # rate limit) or the spec edited: guard again, then send what the row holds now.
         with session_scope(ctx.engine) as session:
-            started = _start(ctx, session, post_id)
+            again = guard(ctx, session, post_id)
+            if isinstance(again, PublishResult):
+                return again
+            started = _start(ctx, session, again)
     if isinstance(started, PublishResult):
         return started
     return _send(ctx, started)
 
 
-def _guard(ctx: Context, session: Session, post_id: str) -> PublishResult | float:
-    """The terminal-state guard. Returns a result (nothing to send) or the seconds to wait first."""
-    # The post, its campaign and its account's state in one round trip.
-    row = session.exec(
-        select(Post, Campaign, AccountState)
-        .outerjoin(Campaign, col(Campaign.slug) == col(Post.campaign_slug))
-        .outerjoin(
-            AccountState,
-            and_(
-                col(AccountState.platform) == col(Post.channel),
-                col(AccountState.account) == col(Post.account),
-            ),
-        )
-        .where(col(Post.id) == post_id)
-    ).first()
-    if row is None:
-        return PublishResult(post_id, "skipped", "no such post")
-    post, campaign, account = row
-    if post.status != S.CLAIMED:
-        return PublishResult(post_id, "skipped", f"it is {post.status}")
+def _start(ctx: Context, session: Session, ready: Ready) -> Sending | PublishResult:
+    """``claimed -> sending`` under the claim the guard saw, with a new claim token, and the attempt
+    row; the caller commits before the platform is called."""
     now = ctx.clock()
-    # A thread already partly out is finished rather than left half-published.
-    if not post.remote_ids and is_missed(deadline=post.missed_after, now=now):
-        values = {"status_reason": MISSED_REASON, **RELEASED}
-        if transition(
-            session=session, post_id=post_id, expected=S.CLAIMED, to=S.MISSED, now=now, values=values
-        ):
-            log.warning("missed %s: %s", post_id, MISSED_REASON)
-            return PublishResult(post_id, "missed", MISSED_REASON)
-        return PublishResult(post_id, "skipped", "it changed meanwhile")
-    held = _held_because(post, campaign, account, now)
-    if held:
-        transition(
-            session=session, post_id=post_id, expected=S.CLAIMED, to=S.SCHEDULED, now=now, values=RELEASED
-        )
-        return PublishResult(post_id, "released", held)
-    return early_wait(scheduled_at=post.scheduled_at, now=now)
-
-
-def _held_because(post: Post, campaign: Campaign | None, account: AccountState | None, now: datetime) -> str:
-    """Why a claimed post must not go out now ("" if nothing holds it): the dispatcher claimed it
-    before its campaign was paused or its account was held by another post's answer."""
-    if campaign is None or campaign.paused or campaign.removed_at is not None:
-        return "its campaign is paused"
-    if account is not None and account.attention_needed:
-        return f"{post.channel}/{post.account} needs attention"
-    if account is not None and account.rate_limited_until and account.rate_limited_until > now:
-        return f"{post.channel}/{post.account} is rate limited"
-    return ""
-
-
-def _start(ctx: Context, session: Session, post_id: str) -> Sending | PublishResult:
-    """``claimed -> sending`` and the attempt row; the caller commits before the platform is called."""
-    now = ctx.clock()
-    if not transition(session=session, post_id=post_id, expected=S.CLAIMED, to=S.SENDING, now=now):
+    post_id = ready.post_id
+    token = f"{ctx.worker}/{uuid.uuid4().hex[:12]}"
+    if not transition(
+        session=session,
+        post_id=post_id,
+        expected=S.CLAIMED,
+        to=S.SENDING,
+        now=now,
+        values={"claimed_by": token},
+        owner=ready.claimed_by,
+    ):
         return PublishResult(post_id, "skipped", "another worker took it")
     attempt = start_attempt(session=session, post_id=post_id, now=now, worker=ctx.worker)
     post = session.get(Post, post_id)  # no query when the guard loaded it in this session
     assert attempt is not None and attempt.id is not None and post is not None  # we hold it
-    return Sending(post=post, attempt_id=attempt.id, attempt=attempt.number, started_at=now)
+    return Sending(post=post, token=token, attempt_id=attempt.id, attempt=attempt.number, started_at=now)
 
 
 def _send(ctx: Context, job: Sending) -> PublishResult:
@@ -171,24 +141,38 @@ def _send(ctx: Context, job: Sending) -> PublishResult:
         if index == last:  # its id is committed together with `published`: one commit, same guarantee
             return _finish(ctx, job, lateness, part)
         with session_scope(ctx.engine) as session:
-            recorded = _record(session, post, part, now)
+            recorded = _record(session, job, part, now)
         if not recorded:
             return _taken_over(post, part)
     return _finish(ctx, job, lateness, None)
 
 
-def _record(session: Session, post: Post, part: Part, now: datetime) -> bool:
+def _record(session: Session, job: Sending, part: Part, now: datetime) -> bool:
     return record_part(
-        session=session, post=post, index=part.index, remote_id=part.remote_id, now=now, url=part.url
+        session=session,
+        post=job.post,
+        index=part.index,
+        remote_id=part.remote_id,
+        now=now,
+        url=part.url,
+        owner=job.token,
     )
 
 
-def _taken_over(post: Post, part: Part) -> PublishResult:
-    """The sweep gave up on this worker (it took longer than a task may live)."""
+LOST_CLAIM = "lost claim"  # the outcome of a worker whose row another worker holds now
+
+
+def _taken_over(post: Post, part: Part | None, what: str = "") -> PublishResult:
+    """This worker's lease ran out (the sweep took the post from it, and maybe another worker took
+    it since): its row is not its own any more, so it records nothing and says why."""
+    done = f"part {part.index + 1} sent as {part.remote_id}" if part is not None else what
     log.warning(
-        "%s: part %d sent as %s, but the post was no longer ours", post.id, part.index + 1, part.remote_id
+        "%s: %s, but the post's claim is no longer held by this worker (its sending lease ran out); "
+        "nothing recorded",
+        post.id,
+        done,
     )
-    return PublishResult(post.id, "unconfirmed", "taken over by the sweep while sending")
+    return PublishResult(post.id, LOST_CLAIM, "taken over while sending; nothing recorded")
 
 
 def _finish(ctx: Context, job: Sending, lateness: float | None, part: Part | None) -> PublishResult:
@@ -206,11 +190,17 @@ def _finish(ctx: Context, job: Sending, lateness: float | None, part: Part | Non
             if url is not None:
                 values["remote_url"] = url
         won = transition(
-            session=session, post_id=post.id, expected=S.SENDING, to=S.PUBLISHED, now=now, values=values
+            session=session,
+            post_id=post.id,
+            expected=S.SENDING,
+            to=S.PUBLISHED,
+            now=now,
+            values=values,
+            owner=job.token,
         )
+        if not won:
+            return _taken_over(post, part, "every part is out")
         if part is not None:
-            if not won:
-                return _taken_over(post, part)
             post.remote_ids = remote_ids
             if url is not None:
                 post.remote_url = url
@@ -222,9 +212,6 @@ def _finish(ctx: Context, job: Sending, lateness: float | None, part: Part | Non
             response={"remote_ids": post.remote_ids},
             started_at=job.started_at,
         )
-    if not won:
-        log.warning("%s: every part is out, but the post was no longer ours to mark published", post.id)
-        return PublishResult(post.id, "unconfirmed", "taken over by the sweep while sending")
     log_published(post, handle=ctx.platforms.handle(post.channel, post.account), lateness=lateness)
     return PublishResult(post.id, "published", post.remote_url or "")
 
@@ -238,6 +225,24 @@ def _after_error(
     alert = False
     with session_scope(ctx.engine) as session:
         now = ctx.clock()
+        values: dict[str, object] = {
+            "status_reason": decision.reason,
+            "next_attempt_at": decision.next_attempt_at,
+            **RELEASED,
+        }
+        if decision.refund_attempt:
+            values["attempts"] = job.attempt - 1
+        moved = transition(
+            session=session,
+            post_id=post.id,
+            expected=S.SENDING,
+            to=decision.status,
+            now=now,
+            values=values,
+            owner=job.token,
+        )
+        if not moved:  # the post is someone else's now: nothing of this try is ours to record
+            return _taken_over(post, None, f"{decision.reason}")
         finish_attempt(
             session=session,
             attempt_id=job.attempt_id,
@@ -259,21 +264,8 @@ def _after_error(
             alert = flag_account(
                 session=session, platform=post.channel, account=post.account, reason=problem, now=now
             )
-        values: dict[str, object] = {
-            "status_reason": decision.reason,
-            "next_attempt_at": decision.next_attempt_at,
-            **RELEASED,
-        }
-        if decision.refund_attempt:
-            values["attempts"] = job.attempt - 1
-        moved = transition(
-            session=session, post_id=post.id, expected=S.SENDING, to=decision.status, now=now, values=values
-        )
     if alert:
         send_alert(post.channel, post.account, problem)
-    if not moved:
-        log.warning("%s: %s, but the post was no longer ours", post.id, decision.reason)
-        return PublishResult(post.id, "unconfirmed", "taken over by the sweep while sending")
     _log_decision(post.id, decision)
     if decision.reconcile_now:
         return reconcile_post(ctx, post.id)

@@ -4,14 +4,17 @@ A post is unconfirmed when a create may have reached the platform without us lea
 (connection cut after sending, client timeout, a 5xx on a create, a worker that died mid-call) or
 when the platform refused it as a duplicate. For the first part not yet recorded, the account's
 recent posts (X: its timeline; Facebook: the Page's published posts, or the comments under the
-previous part) are searched for its text:
+previous part) are searched for its whole text, links included (see ``campaigns.platforms.matching``);
+posts already recorded for another of our posts are set aside:
 
-- found: its id is recorded; the post is published, or (a thread) goes back to the schedule and
+- found once: its id is recorded; the post is published, or (a thread) goes back to the schedule and
   resumes with the next part;
 - not found, and the attempt is older than ``RECONCILE_SETTLE``: it did not arrive, so it is
   safe to send again (the lost try counts as an attempt; after MAX_ATTEMPTS the post fails);
 - not found after a duplicate refusal: the platform has it, we cannot see it; it is settled as
   published without an id (a thread stops there, as failed, since the next part cannot reply);
+- found more than once: it stays unconfirmed, with the ids in its reason, rather than guessing
+  (a person decides; nothing is sent again);
 - the platform cannot be asked now: it stays unconfirmed and the sweep asks again.
 """
 
@@ -28,8 +31,9 @@ from campaigns.publishing.outcome import PublishResult, log, log_published
 from campaigns.publishing.policy import RECONCILE_LOOKBACK, RECONCILE_SETTLE, retry_or_give_up
 from campaigns.store.db import session_scope
 from campaigns.store.models import Attempt, Post, PostStatus
+from campaigns.store.owned import owned_remote_ids
 from campaigns.store.pipeline import latest_attempt, set_attempt_outcome, touch_post
-from campaigns.store.states import RELEASED, transition
+from campaigns.store.states import RELEASED, transition, update_if_status
 
 S = PostStatus
 
@@ -67,7 +71,7 @@ def reconcile_post(ctx: Context, post_id: str) -> PublishResult:
     if index >= len(post.parts):  # every part recorded; the worker died before the last step
         return _settle(ctx, job, S.PUBLISHED, {"published_at": ctx.clock()}, "all parts were recorded")
     try:
-        found = ctx.platforms.get(post.channel, post.account).find_published(
+        candidates = ctx.platforms.get(post.channel, post.account).find_candidates(
             post.parts[index],
             since=job.since,
             reply_to=post.remote_ids[-1] if post.remote_ids else None,
@@ -77,9 +81,39 @@ def reconcile_post(ctx: Context, post_id: str) -> PublishResult:
         return _cannot_ask(ctx, job, e, flag=True)
     except PlatformError as e:
         return _cannot_ask(ctx, job, e, flag=False)
-    if found is not None:
-        return _found(ctx, job, found)
+    candidates = _not_owned(ctx, post, candidates)
+    if len(candidates) > 1:
+        return _ambiguous(ctx, job, candidates)
+    if candidates:
+        return _found(ctx, job, candidates[0])
     return _not_found(ctx, job)
+
+
+def _not_owned(ctx: Context, post: Post, candidates: list[RemotePost]) -> list[RemotePost]:
+    """The candidates no other post of ours has recorded (it is theirs, whatever the text says)."""
+    if not candidates:
+        return candidates
+    with session_scope(ctx.engine, read_only=True) as session:
+        owned = owned_remote_ids(
+            session=session, channel=post.channel, remote_ids=[c.id for c in candidates], but=post.id
+        )
+    return [c for c in candidates if c.id not in owned and c.id not in post.remote_ids]
+
+
+def _ambiguous(ctx: Context, job: Unconfirmed, candidates: list[RemotePost]) -> PublishResult:
+    post = job.post
+    ids = ", ".join(c.id for c in candidates)
+    reason = f"{len(candidates)} posts on {post.channel} have its text ({ids}): not guessing which is ours"
+    with session_scope(ctx.engine) as session:
+        update_if_status(
+            session=session,
+            post_id=post.id,
+            expected=S.UNCONFIRMED,
+            now=ctx.clock(),
+            values={"status_reason": reason},
+        )
+    log.warning("%s stays unconfirmed: %s", post.id, reason)
+    return PublishResult(post.id, "unconfirmed", reason)
 
 
 def _found(ctx: Context, job: Unconfirmed, found: RemotePost) -> PublishResult:

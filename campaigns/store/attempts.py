@@ -112,12 +112,20 @@ def finish_attempt(
 
 
 def record_part(
-    *, session: Session, post: Post, index: int, remote_id: str, now: datetime, url: str | None = None
+    *,
+    session: Session,
+    post: Post,
+    index: int,
+    remote_id: str,
+    now: datetime,
+    url: str | None = None,
+    owner: str | None = None,
 ) -> bool:
     """Record that part ``index`` (0-based) of ``post`` is on the platform as ``remote_id``.
 
-    Parts are recorded in order and only while the post is ``sending``; returns False (and records
-    nothing) otherwise. ``url`` is kept for the first part: that is the post's link.
+    Parts are recorded in order and only while the post is ``sending`` (and, with ``owner``, still
+    held under that claim token); returns False (and records nothing) otherwise. ``url`` is kept
+    for the first part: that is the post's link.
     """
     if index != len(post.remote_ids):
         return False
@@ -125,9 +133,10 @@ def record_part(
     values: dict[str, Any] = {"remote_ids": new_ids, "updated_at": now}
     if index == 0 and url is not None:
         values["remote_url"] = url
+    mine = [col(Post.claimed_by) == owner] if owner is not None else []
     won = session.exec(
         update(Post)
-        .where(col(Post.id) == post.id, col(Post.status) == PostStatus.SENDING.value)
+        .where(col(Post.id) == post.id, col(Post.status) == PostStatus.SENDING.value, *mine)
         .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount

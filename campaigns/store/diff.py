@@ -1,5 +1,19 @@
 """From YAML to schedule, the pure half: planned posts + current rows -> the list of changes, by stable id.
 
+Which row is which planned post (``pair_rows``), in this order:
+
+1. a post whose spec gives an ``id:`` and the row with that id;
+2. the row of the same campaign, channel and day with the same text (every part of a thread):
+   what it says is what makes a post this post, whatever its id, so a post whose time changed
+   (a new derived id) is moved under its old id, and a published post is never sent again because
+   its id changed (an edit around it, or rows stored under an older id scheme);
+3. the row with the planned id;
+4. the one row of the same campaign and channel, on another day, with the same text, when exactly
+   one such row and one such post are left (a post moved to another day).
+
+A row paired with a post keeps its own id. A new post whose id a row already holds gets a
+suffix from its text (``~1a2b3c``), so that it never takes over another post's row.
+
 Rules (also the help text of ``campaigns diff``):
 
 - A planned post with no row is created (as ``missed`` if its late window has already passed).
@@ -16,7 +30,7 @@ Rules (also the help text of ``campaigns diff``):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
@@ -24,6 +38,7 @@ from typing import Any, Protocol
 from campaigns.planned import PlannedPost
 from campaigns.store.dispatch import is_missed, missed_after
 from campaigns.store.models import Campaign, PostStatus
+from campaigns.store.pairing import free_id, pair_rows
 from campaigns.store.states import HANDS_OFF
 
 DEFAULT_HORIZON = timedelta(days=400)
@@ -63,6 +78,12 @@ class StoredPost(Protocol):
     def status(self) -> str: ...
     @property
     def scheduled_at(self) -> datetime: ...
+    @property
+    def day(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def thread(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,10 +163,23 @@ def diff_posts(
             if post.post_id in wanted:
                 raise ValueError(f"two planned posts have the id {post.post_id}")
             wanted[post.post_id] = post
-    by_id = {row.id: row for row in rows}
-    changes = [c for p in wanted.values() if (c := _compare(p, by_id.get(p.post_id), now)) is not None]
+    pairs = pair_rows(list(wanted.values()), rows)
+    row_ids = {row.id for row in rows}
+    taken = row_ids | set(wanted)
+    changes: list[Change] = []
+    for post in wanted.values():
+        row = pairs.get(post.post_id)
+        if row is not None:
+            post = replace(post, post_id=row.id)  # the row keeps its id
+        elif post.post_id in row_ids:  # held by a row that is another post: never take it over
+            post = replace(post, post_id=free_id(post, taken))
+            taken.add(post.post_id)
+        change = _compare(post, row, now)
+        if change is not None:
+            changes.append(change)
+    paired = {row.id for row in pairs.values()}
     changes += [
-        _removed(row) for row in rows if row.id not in wanted and row.scheduled_at in window and _counts(row)
+        _removed(row) for row in rows if row.id not in paired and row.scheduled_at in window and _counts(row)
     ]
     changes.sort(key=lambda c: _order(c, now))
     return changes

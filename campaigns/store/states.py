@@ -17,7 +17,9 @@
     published: final.
 
 Every move is a conditional UPDATE (``... WHERE id = :id AND status = :expected``); the caller learns
-whether it won. Two workers, a dispatcher and ``campaigns apply`` can race on one row: exactly one
+whether it won. A worker that holds a post (``sending``) also names its claim token (``owner``: the
+``claimed_by`` it wrote when it took the post), so that a worker whose lease expired and whose post
+another worker took since cannot move the new owner's row: compare-and-set on the claim. Two workers, a dispatcher and ``campaigns apply`` can race on one row: exactly one
 wins each step, and the losers find out from the return value instead of double-posting.
 """
 
@@ -90,8 +92,10 @@ def transition(
     to: PostStatus,
     now: datetime,
     values: Mapping[str, Any] | None = None,
+    owner: str | None = None,
 ) -> bool:
-    """Move post ``post_id`` from ``expected`` to ``to``, setting ``values`` too, if it is still ``expected``.
+    """Move post ``post_id`` from ``expected`` to ``to``, setting ``values`` too, if it is still ``expected``
+    (and, with ``owner``, still held under that claim token).
 
     Returns True if this caller won (the row was ``expected`` and is now ``to``), False if the post
     is gone or another process moved it first. Raises TransitionError for a move the table forbids
@@ -101,7 +105,9 @@ def transition(
         raise TransitionError(f"a post cannot go from {expected} to {to}")
     if values and "status" in values:
         raise TransitionError("the new status is `to`, not a value")
-    return _conditional_update(session, post_id, expected, now, {**(values or {}), "status": to.value})
+    return _conditional_update(
+        session, post_id, expected, now, {**(values or {}), "status": to.value}, owner=owner
+    )
 
 
 def update_if_status(
@@ -117,13 +123,22 @@ def update_if_status(
 
 
 def _conditional_update(
-    session: Session, post_id: str, expected: PostStatus, now: datetime, values: Mapping[str, Any]
+    session: Session,
+    post_id: str,
+    expected: PostStatus,
+    now: datetime,
+    values: Mapping[str, Any],
+    *,
+    owner: str | None = None,
 ) -> bool:
     unknown = set(values) - _COLUMNS
     if unknown:
         raise TransitionError(f"not a post column: {', '.join(sorted(unknown))}")
     values = {"updated_at": now, **values}
-    stmt = update(_POSTS).where(_POSTS.c.id == post_id, _POSTS.c.status == expected.value).values(**values)
+    stmt = update(_POSTS).where(_POSTS.c.id == post_id, _POSTS.c.status == expected.value)
+    if owner is not None:
+        stmt = stmt.where(_POSTS.c.claimed_by == owner)
+    stmt = stmt.values(**values)
     if connection_of(session).execute(stmt).rowcount != 1:  # Core: see campaigns.store.hot_path
         return False
     show_in_session(session, Post, post_id, values)

@@ -1,0 +1,81 @@
+"""The guard a worker runs before it sends a post: is the post still claimed, still in time, free to go?
+
+Run once when the message arrives and again after waiting for the post's second (``publish``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_
+from sqlmodel import Session, col, select
+
+from campaigns.publishing.context import Context
+from campaigns.publishing.outcome import PublishResult, log
+from campaigns.publishing.policy import early_wait
+from campaigns.store.dispatch import MISSED_REASON, is_missed
+from campaigns.store.models import AccountState, Campaign, Post, PostStatus
+from campaigns.store.states import RELEASED, transition
+
+S = PostStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """A claimed post that may go out once ``wait`` seconds have passed, and the claim the guard saw."""
+
+    post_id: str
+    claimed_by: str | None
+    wait: float
+
+
+def guard(ctx: Context, session: Session, post_id: str) -> PublishResult | Ready:
+    """The terminal-state guard. Returns a result (nothing to send) or the claim and the seconds to wait."""
+    # The post, its campaign and its account's state in one round trip.
+    row = session.exec(
+        select(Post, Campaign, AccountState)
+        .outerjoin(Campaign, col(Campaign.slug) == col(Post.campaign_slug))
+        .outerjoin(
+            AccountState,
+            and_(
+                col(AccountState.platform) == col(Post.channel),
+                col(AccountState.account) == col(Post.account),
+            ),
+        )
+        .where(col(Post.id) == post_id)
+    ).first()
+    if row is None:
+        return PublishResult(post_id, "skipped", "no such post")
+    post, campaign, account = row
+    if post.status != S.CLAIMED:
+        return PublishResult(post_id, "skipped", f"it is {post.status}")
+    now = ctx.clock()
+    # A thread already partly out is finished rather than left half-published.
+    if not post.remote_ids and is_missed(deadline=post.missed_after, now=now):
+        values = {"status_reason": MISSED_REASON, **RELEASED}
+        if transition(
+            session=session, post_id=post_id, expected=S.CLAIMED, to=S.MISSED, now=now, values=values
+        ):
+            log.warning("missed %s: %s", post_id, MISSED_REASON)
+            return PublishResult(post_id, "missed", MISSED_REASON)
+        return PublishResult(post_id, "skipped", "it changed meanwhile")
+    held = _held_because(post, campaign, account, now)
+    if held:
+        transition(
+            session=session, post_id=post_id, expected=S.CLAIMED, to=S.SCHEDULED, now=now, values=RELEASED
+        )
+        return PublishResult(post_id, "released", held)
+    return Ready(post_id, post.claimed_by, early_wait(scheduled_at=post.scheduled_at, now=now))
+
+
+def _held_because(post: Post, campaign: Campaign | None, account: AccountState | None, now: datetime) -> str:
+    """Why a claimed post must not go out now ("" if nothing holds it): the dispatcher claimed it
+    before its campaign was paused or its account was held by another post's answer."""
+    if campaign is None or campaign.paused or campaign.removed_at is not None:
+        return "its campaign is paused"
+    if account is not None and account.attention_needed:
+        return f"{post.channel}/{post.account} needs attention"
+    if account is not None and account.rate_limited_until and account.rate_limited_until > now:
+        return f"{post.channel}/{post.account} is rate limited"
+    return ""
