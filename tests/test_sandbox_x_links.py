@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 import tweepy
 
+from campaigns import demo_accounts as demo
 from campaigns.text import tweet_length
-from sandbox import demo
 from sandbox.clients import tweepy_client
 from sandbox.testing import SandboxHandle
 from sandbox.x_links import TCO, display_url
