@@ -48,7 +48,14 @@ def test_it_imports_the_client_libraries_only_in_their_adapters() -> None:
         for path in PACKAGE.rglob("*.py")
         if importing.search(path.read_text(encoding="utf-8"))
     }
-    assert offenders == {"platforms/twitter.py", "platforms/facebook.py"}
+    # Each adapter is a module for publishing and one for reading metrics (kept under 300 lines each).
+    adapters = {
+        "platforms/twitter.py",
+        "platforms/twitter_metrics.py",
+        "platforms/facebook.py",
+        "platforms/facebook_metrics.py",
+    }
+    assert offenders == adapters
 
 
 def test_it_does_not_load_the_client_libraries_until_an_adapter_is_built() -> None:

@@ -357,7 +357,7 @@ def test_it_summarises_a_large_change_and_shows_it_all_with_full(run: RunCli, sp
     assert "... and 13 more changes: `--full` shows them all." in summary
     assert summary.rstrip().endswith("33 created")
     assert len(table_rows_of(full, "created")) == 33 and "more changes" not in full
-    assert has_row(full, "created", "long-week:d15p1:facebook", "facebook")
+    assert has_row(full, "created", "long-week:d15-1000:facebook", "facebook")
 
 
 def test_it_applies_quietly_with_only_the_counts(run: RunCli, engine: Engine, specs: Path):
