@@ -49,8 +49,13 @@ class Stack:
 
     def sandbox_fault(self, spec: dict[str, object]) -> Undo:
         added = self.sandbox.admin("POST", "/_sandbox/faults", spec)
-        ids = [f["id"] for f in (added if isinstance(added, list) else [added])]
-        return lambda: [self.sandbox.admin("DELETE", f"/_sandbox/faults/{i}") for i in ids] and None
+        ids = [f["id"] for f in added["faults"]]
+
+        def remove() -> None:
+            for fault_id in ids:
+                self.sandbox.admin("DELETE", f"/_sandbox/faults/{fault_id}")
+
+        return remove
 
 
 def inject(stack: Stack, fault: Fault) -> Undo | None:

@@ -6,7 +6,7 @@
   every reference to it (default arguments included) sees the offset; Celery's own timers
   (ETAs, beat intervals) keep the machine's clock, as they would under NTP slewing.
 - ``CAMPAIGNS_FAULTS_FAST``: ``time_limit,settle,sweep_every`` seconds: the sweep and
-  reconciliation timeouts shortened (as tests/support/service_celery.py does), so that a short
+  reconciliation timeouts shortened, the sweep and the spec sync run every ``sweep_every`` (as tests/support/service_celery.py does), so that a short
   run recovers within seconds instead of the production 150 s.
 """
 
@@ -48,7 +48,8 @@ def shorten_timeouts(spec: str) -> None:
     scheduler.tasks.SENDING_TIMEOUT = timedelta(seconds=limit + 1)
     campaigns.publishing.reconcile.RECONCILE_SETTLE = timedelta(seconds=settle)
     schedule = dict(app.conf.beat_schedule)
-    schedule["sweep"] = {**schedule["sweep"], "schedule": sweep, "options": {"expires": sweep * 0.9}}
+    for entry in ("sweep", "sync-specs"):  # the spec sync too: a short run's edit applies at once
+        schedule[entry] = {**schedule[entry], "schedule": sweep, "options": {"expires": sweep * 0.9}}
     app.conf.beat_schedule = schedule
 
 

@@ -40,12 +40,24 @@ class Options:
 
 
 def start_service(options: Options, folder: Path, out: Callable[[str], None]) -> Stack:
-    redis, postgres = Redis(folder / "redis"), Postgres(folder / "postgres")
-    sandbox = Sandbox(folder, accounts=options.campaigns, seed=options.seed)
+    redis = Redis(folder / "redis")
+    try:
+        postgres = Postgres(folder / "postgres")
+    except BaseException:
+        redis.proc.kill()
+        raise
+    try:
+        sandbox = Sandbox(folder, accounts=options.campaigns, seed=options.seed)
+    except BaseException:
+        redis.proc.kill()
+        postgres.remove()
+        raise
     engine = make_engine(postgres.url, pool_size=2)
     upgrade(engine)
-    start = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=2)
-    minutes = int((options.soak + options.seconds) // 60) + 1
+    # the first minute far enough ahead for the spec sync (every 10 s; 1 s with --fast) to apply it
+    lead = timedelta(seconds=10 if options.fast else 40)
+    start = (datetime.now(UTC) + lead + timedelta(seconds=59)).replace(second=0, microsecond=0)
+    minutes = int((options.soak + options.seconds) // 60)
     load = Load(
         folder / "specs", options.campaigns, secrets.token_hex(3), start, start + timedelta(minutes=minutes)
     )
@@ -146,8 +158,8 @@ def settle(stack: Stack, timeout: float) -> None:
 def run(options: Options, folder: Path, out: Callable[[str], None]) -> bool:
     stack = start_service(options, folder, out)
     try:
-        due = stack.load.first.timestamp()
-        time.sleep(max(0.0, due - time.time()))
+        if options.soak:  # the soak is steady load: from the first post due
+            time.sleep(max(0.0, stack.load.first.timestamp() - time.time()))
         soak_start = time.time()
         memory = soak(stack, options.soak) if options.soak else {}
         soak_end = time.time()
@@ -164,7 +176,7 @@ def run(options: Options, folder: Path, out: Callable[[str], None]) -> bool:
         for proc in [*stack.workers, *stack.beats, stack.sandbox.proc]:
             proc.kill()
         stack.engine.dispose()
-        stack.postgres.stop("immediate")
+        stack.postgres.remove()
         stack.redis.proc.kill()
 
 

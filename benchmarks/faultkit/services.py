@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -132,13 +133,13 @@ class Postgres:
     def __init__(self, folder: Path) -> None:
         if PG_BIN is None:
             raise RuntimeError("no PostgreSQL server binaries in /usr/lib/postgresql/*/bin")
-        self.folder, self.port = folder, free_port()
-        folder.mkdir(parents=True, exist_ok=True)
+        # its own folder, not inside the run's (mkdtemp's 0700 would keep the postgres user out)
+        self.folder, self.port = Path(tempfile.mkdtemp(prefix="faults-pg-")), free_port()
         self.as_user: list[str] = []
         if os.geteuid() == 0:
-            shutil.chown(folder, "postgres")
+            shutil.chown(self.folder, "postgres")
             self.as_user = ["runuser", "-u", "postgres", "--"]
-        self._run(str(PG_BIN / "initdb"), "-D", str(folder / "data"), "-A", "trust", "-U", "postgres")
+        self._run(str(PG_BIN / "initdb"), "-D", str(self.folder / "data"), "-A", "trust", "-U", "postgres")
         self.start()
 
     def _run(self, *argv: str) -> None:
@@ -156,6 +157,10 @@ class Postgres:
     def stop(self, mode: str = "fast") -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
             self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.folder / "data"), "-m", mode, "-w", "stop")
+
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def restart(self) -> None:
         """A crash and a start: every connection breaks, in-flight transactions roll back."""

@@ -44,7 +44,9 @@ class Verdict:
 
 
 def db_posts(engine: Engine) -> list[dict[str, object]]:
-    query = text("SELECT id, status, status_reason, text, remote_ids, scheduled_at FROM posts")
+    query = text(
+        "SELECT id, status, status_reason, text, remote_ids, scheduled_at, next_attempt_at, last_error FROM posts"
+    )
     with engine.connect() as connection:
         return [dict(r._mapping) for r in connection.execute(query)]
 
@@ -66,7 +68,9 @@ def judge(engine: Engine, truth: list[dict[str, object]], windows: list[Window])
         if status == "unconfirmed":
             verdict.unconfirmed += 1
         if status not in FINAL:
-            verdict.unexplained.append(f"{row['id']}: still {status}")
+            why = f"next try {row['next_attempt_at']:%H:%M:%S}" if row["next_attempt_at"] else ""
+            error = str(row["last_error"] or "")[:80]
+            verdict.unexplained.append(f"{row['id']}: still {status} {why} {error}".rstrip())
             continue
         if status != "published":
             reason = str(row["status_reason"] or "")
