@@ -29,7 +29,9 @@ class Fault:
     params: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
-def plan(seed: int, *, seconds: float, kills: int, each: int, campaigns: int) -> list[Fault]:
+def plan(
+    seed: int, *, seconds: float, kills: int, each: int, campaigns: int, skip: tuple[str, ...] = ()
+) -> list[Fault]:
     rng = random.Random(seed)
     faults = [
         Fault(rng.uniform(0, seconds), "worker_kill", 0.0, {"worker": rng.randrange(2)}) for _ in range(kills)
@@ -38,7 +40,7 @@ def plan(seed: int, *, seconds: float, kills: int, each: int, campaigns: int) ->
         faults += [_fault(rng, kind, rng.uniform(0, seconds * 0.9), campaigns) for _ in range(each)]
     for kind in ONCE:
         faults.append(_fault(rng, kind, rng.uniform(0, seconds * 0.8), campaigns))
-    return sorted(faults)
+    return sorted(f for f in faults if f.kind not in skip)  # drawn first: the others keep their times
 
 
 def _fault(rng: random.Random, kind: str, at: float, campaigns: int) -> Fault:
