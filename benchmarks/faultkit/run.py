@@ -1,0 +1,217 @@
+"""One harness run: start the stack, soak, inject the plan, settle, judge, print."""
+
+from __future__ import annotations
+
+import heapq
+import secrets
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from benchmarks.faultkit.inject import Stack, Undo, inject
+from benchmarks.faultkit.launch import CLOCK_VAR, FAST_VAR
+from benchmarks.faultkit.load import Load
+from benchmarks.faultkit.schedule import Fault, plan
+from benchmarks.faultkit.services import Postgres, Proc, Redis, Sandbox, clean_env, service_queues
+from benchmarks.faultkit.verdict import FINAL, Verdict, Window, judge, percentile, rss_mb, slope_mb_per_hour
+from campaigns.store.db import make_engine
+from campaigns.store.migrate import upgrade
+
+LAUNCH = [sys.executable, "-m", "benchmarks.faultkit.launch"]
+RESTART_AFTER = 1.0  # seconds before a killed process is started again (a supervisor's delay)
+
+
+@dataclass(frozen=True)
+class Options:
+    seed: int
+    seconds: float
+    kills: int
+    each: int
+    soak: float
+    campaigns: int
+    fast: bool
+    settle: float
+    skip: tuple[str, ...] = ()  # fault kinds left out (the in-suite run: those that hold posts for minutes)
+
+
+def start_service(options: Options, folder: Path, out: Callable[[str], None]) -> Stack:
+    redis = Redis(folder / "redis")
+    try:
+        postgres = Postgres(folder / "postgres")
+    except BaseException:
+        redis.proc.kill()
+        raise
+    try:
+        sandbox = Sandbox(folder, accounts=options.campaigns, seed=options.seed)
+    except BaseException:
+        redis.proc.kill()
+        postgres.remove()
+        raise
+    engine = make_engine(postgres.url, pool_size=2)
+    upgrade(engine)
+    # the first minute far enough ahead for the spec sync (every 10 s; 1 s with --fast) to apply it
+    lead = timedelta(seconds=10 if options.fast else 40)
+    start = (datetime.now(UTC) + lead + timedelta(seconds=59)).replace(second=0, microsecond=0)
+    minutes = int((options.soak + options.seconds) // 60)
+    load = Load(
+        folder / "specs", options.campaigns, secrets.token_hex(3), start, start + timedelta(minutes=minutes)
+    )
+    load.write()
+    clock_file = folder / "clock-offset"
+    clock_file.write_text("0")
+    env = clean_env(
+        DATABASE_URL=postgres.url, REDIS_URL=redis.url, BROKER_PREFIX="faults", DATA_DIR=str(folder / "var"),
+        SPECS_DIR=str(load.specs), SANDBOX_URL=sandbox.url, SANDBOX_EXTRA_ACCOUNTS=str(options.campaigns),
+        METRICS_YOUNG_INTERVAL="60", METRICS_INTERVAL="60", REPORT_RECIPIENTS="comms@example.org",
+        HTTP_TIMEOUT="5", **{CLOCK_VAR: str(clock_file)},
+    )  # fmt: skip
+    if options.fast:
+        env[FAST_VAR] = "3,2,1"
+    queues = service_queues()
+    workers = [
+        Proc(f"worker{n}", [*LAUNCH, "worker", "--hostname", f"w{n}@%h", "--concurrency", "2", "--queues",
+                            queues, "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+             env, folder / f"worker{n}.log")
+        for n in range(2)
+    ]  # fmt: skip
+    beats = [
+        Proc(f"beat{n}", [*LAUNCH, "beat", "--loglevel", "INFO", "-s", str(folder / f"beat{n}-schedule")],
+             env, folder / f"beat{n}.log")
+        for n in range(2)
+    ]  # fmt: skip
+    out(f"stack: own Redis :{redis.port}, own PostgreSQL :{postgres.port}, sandbox :{sandbox.port}, "
+        f"2 workers x 2 ({queues}), 2 beats; {options.campaigns} campaigns, posts every minute "
+        f"{start:%H:%M}-{load.last:%H:%M} UTC")  # fmt: skip
+    return Stack(redis, postgres, sandbox, workers, beats, load, clock_file, engine)
+
+
+def soak(stack: Stack, seconds: float) -> dict[str, list[tuple[float, float]]]:
+    """Steady load, no faults: every process's memory every 5 s (the first minute is warm-up)."""
+    samples: dict[str, list[tuple[float, float]]] = {}
+    started = time.monotonic()
+    while (elapsed := time.monotonic() - started) < seconds:
+        if elapsed > 60:
+            for proc in [*stack.workers, *stack.beats, stack.sandbox.proc, stack.redis.proc]:
+                samples.setdefault(proc.name, []).append((elapsed, rss_mb(proc.pid)))
+        time.sleep(5)
+    return samples
+
+
+def inject_plan(stack: Stack, faults: list[Fault], out: Callable[[str], None]) -> list[Window]:
+    """Run the plan in time; each fault's window runs from its start to its undoing."""
+    origin = time.monotonic()
+    todo: list[tuple[float, int, Fault | Callable[[], None]]] = [(f.at, n, f) for n, f in enumerate(faults)]
+    heapq.heapify(todo)
+    windows: list[Window] = []
+    seq = len(todo)
+    while todo:
+        at, _, item = heapq.heappop(todo)
+        time.sleep(max(0.0, origin + at - time.monotonic()))
+        if not isinstance(item, Fault):
+            item()
+            continue
+        start = time.time()
+        try:
+            undo = inject(stack, item)
+        except Exception as e:  # a fault that could not be done is reported, not fatal
+            out(f"  ! {item.kind} at {item.at:.1f} s could not be injected: {e}")
+            continue
+        window = Window(item.kind, start, start)
+        windows.append(window)
+        if undo is not None:
+            delay = item.seconds or RESTART_AFTER
+
+            def finish(undo: Undo = undo, window: Window = window) -> None:
+                undo()
+                window.end = time.time()
+
+            seq += 1
+            heapq.heappush(todo, (at + delay, seq, finish))
+        else:
+            window.end = time.time()
+    return windows
+
+
+def settle(stack: Stack, timeout: float) -> None:
+    """Until every post due is final (missed ones included), or ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with stack.engine.connect() as connection:
+                pending = connection.execute(
+                    text(
+                        "SELECT count(*) FROM posts WHERE status NOT IN :final AND scheduled_at <= now()"
+                    ).bindparams(final=FINAL)
+                ).scalar_one()
+        except Exception:
+            pending = -1
+        if pending == 0:
+            return
+        time.sleep(2)
+
+
+def run(options: Options, folder: Path, out: Callable[[str], None]) -> bool:
+    stack = start_service(options, folder, out)
+    try:
+        if options.soak:  # the soak is steady load: from the first post due
+            time.sleep(max(0.0, stack.load.first.timestamp() - time.time()))
+        soak_start = time.time()
+        memory = soak(stack, options.soak) if options.soak else {}
+        soak_end = time.time()
+        faults = plan(options.seed, seconds=options.seconds, kills=options.kills, each=options.each,
+                      campaigns=options.campaigns, skip=options.skip)  # fmt: skip
+        windows = inject_plan(stack, faults, out)
+        stack.clock_file.write_text("0")
+        time.sleep(max(0.0, stack.load.last.timestamp() + 5 - time.time()))
+        settle(stack, options.settle)
+        verdict = judge(stack.engine, stack.sandbox.admin("GET", "/_sandbox/posts")["posts"], windows)
+        report(verdict, windows, memory, (soak_start, soak_end), stack, out)
+        return verdict.ok
+    finally:
+        for proc in [*stack.workers, *stack.beats, stack.sandbox.proc]:
+            proc.kill()
+        stack.engine.dispose()
+        stack.postgres.remove()
+        stack.redis.proc.kill()
+
+
+def report(verdict: Verdict, windows: list[Window], memory: dict[str, list[tuple[float, float]]],
+           soak_span: tuple[float, float], stack: Stack, out: Callable[[str], None]) -> None:  # fmt: skip
+    def row(label: str, value: object) -> None:
+        out(f"  {label:<34} {value}")
+
+    kinds = Counter(w.kind for w in windows)
+    out("\nresult")
+    row("posts", f"{verdict.posts}   ({', '.join(f'{s} {n}' for s, n in sorted(verdict.statuses.items()))})")
+    row("faults", ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    row("duplicates", f"{verdict.duplicates}   (must be 0)")
+    row("lost", f"{len(verdict.lost)}   (must be 0)")
+    row("unconfirmed after reconciliation", f"{verdict.unconfirmed}   (must be 0)")
+    row("not final or without a reason", f"{len(verdict.unexplained)}   (must be 0)")
+    row("published early (clock +1 h)", verdict.early)
+    for line in [*verdict.lost, *verdict.unexplained][:20]:
+        out(f"    {line}")
+    for reason, n in verdict.reasons.most_common(8):
+        row(f"  {n} x", reason)
+    outside = [late for _, late in verdict.lateness]
+    row("lateness outside fault windows", f"p50 {percentile(outside, 50):.3f} s, p99 {percentile(outside, 99):.3f} s "
+        f"({len(outside)} posts)")  # fmt: skip
+    for kind, values in sorted(verdict.recovery.items()):
+        row(f"recovery after {kind}", f"median {percentile(values, 50):.1f} s, max {max(values):.1f} s "
+            f"({len(values)} measured)")  # fmt: skip
+    if memory:
+        soaked = verdict.late_between(*soak_span)
+        row("soak lateness", f"p50 {percentile(soaked, 50):.3f} s, p99 {percentile(soaked, 99):.3f} s "
+            f"({len(soaked)} posts; goal p99 <= 1 s)")  # fmt: skip
+        for name, samples in sorted(memory.items()):
+            row(
+                f"soak memory {name}",
+                f"{samples[-1][1]:.0f} MB, slope {slope_mb_per_hour(samples):+.1f} MB/h",
+            )
+    row("restarts", ", ".join(f"{k} {n}" for k, n in sorted(stack.restarts.items())) or "none")
