@@ -230,9 +230,11 @@ class _FileVariablesSource(PydanticBaseSettingsSource):
             path = variables.get(f"{name.upper()}_FILE")
             if path:
                 try:
-                    values[name] = read_secret_file(Path(path))
+                    value = read_secret_file(Path(path))
                 except ValueError as e:
                     raise SettingsError(f"{name.upper()}_FILE: {e}") from None
+                if value:  # an empty file means "not set", as an empty variable does (docker-compose.yml)
+                    values[name] = value
         return values
 
 

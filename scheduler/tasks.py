@@ -1,4 +1,6 @@
-"""The beat's tasks: dispatch due posts, sweep, sync specs. Each is one call into the domain."""
+"""The beat's tasks: dispatch due posts, sweep, reconcile, sync specs. Each is one call into the domain.
+
+Their queues (worker.queues): everything on ``ticks`` but ``reconcile``, which talks to the platforms."""
 
 from __future__ import annotations
 
@@ -32,8 +34,14 @@ def _enqueue_publish(post_ids: list[str], eta: datetime) -> None:
 
 @app.task(name="scheduler.tasks.sweep")  # type: ignore[untyped-decorator]
 def sweep() -> str:
-    """Release lost claims, reconcile unconfirmed posts, mark missed ones, re-check flagged accounts."""
-    return str(publishing.sweep(runtime.context(), sending_timeout=SENDING_TIMEOUT))
+    """Release lost claims, expire orphaned `sending` rows, mark missed posts (the database only)."""
+    return str(publishing.recover(runtime.context(), sending_timeout=SENDING_TIMEOUT))
+
+
+@app.task(name="scheduler.tasks.reconcile")  # type: ignore[untyped-decorator]
+def reconcile() -> str:
+    """Ask the platforms about unconfirmed posts and re-check flagged accounts."""
+    return str(publishing.settle(runtime.context()))
 
 
 @app.task(name="scheduler.tasks.sync_specs")  # type: ignore[untyped-decorator]

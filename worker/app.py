@@ -23,6 +23,7 @@ from celery import Celery, signals
 from campaigns.settings import Settings, get_settings
 from scheduler.schedule import BEAT_SCHEDULE
 from worker import broker
+from worker.queues import queue_config
 
 # The hard limit of one task. A publish makes a few HTTP calls of at most HTTP_TIMEOUT (10 s)
 # each, and a message of several posts starts none after its 30 s budget (publishing.batch), so
@@ -40,6 +41,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     """Every Celery setting of the service, in one place."""
     return {
         **broker_config(settings),
+        **queue_config(),  # ticks, publish, reconcile, metrics: see worker.queues
         "broker_connection_retry_on_startup": True,
         # No results: the database records what happened to each post.
         "task_ignore_result": True,
@@ -82,7 +84,9 @@ def broker_config(settings: Settings) -> dict[str, Any]:
     return {
         "broker_url": f"{broker.SCHEME}://localhost/",  # a host only to keep kombu from warning about none
         "broker_transport_options": {
-            "data_folder_in": str(folder / "queue"),  # the same folder in and out: one app, one queue
+            "data_folder_in": str(
+                folder / "queue"
+            ),  # the same folder in and out: one app; a message's file name says its queue
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "taken"),  # a message being read; deleted right after
             "control_folder": str(folder / "control"),  # remote control (`inspect ping`, the health check)

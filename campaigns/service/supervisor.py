@@ -32,6 +32,7 @@ from campaigns.service.schedule import Summary, apply_specs_once, prepare_databa
 from campaigns.settings import Settings
 from campaigns.store.db import make_engine
 from scheduler.schedule import SYNC_SPECS_EVERY
+from worker.queues import QUEUES
 
 Echo = Callable[[str], None]
 WATCH_EVERY = 0.2  # seconds between looks at the children
@@ -49,9 +50,11 @@ def worker_argv(options: Options) -> list[str]:
     """The Celery worker with the beat embedded (``-B``); the beat is the same LeasedScheduler as
     ``celery -A worker beat`` (``beat_scheduler`` in worker/app.py). WARNING shows Celery's own
     problems and nothing routine; the one line per published post is INFO of ``campaigns``,
-    which the worker lets through (worker/app.py)."""
+    which the worker lets through (worker/app.py). It consumes every queue (worker.queues): one
+    worker does all the work here."""
     return [
         *(sys.executable, "-m", "celery", "-A", "worker", "--quiet", "worker", "--beat"),
+        *("--queues", ",".join(QUEUES)),
         *("--loglevel", "WARNING", "--concurrency", str(options.concurrency), "--hostname", "campaigns@%h"),
     ]
 

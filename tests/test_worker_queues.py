@@ -1,0 +1,76 @@
+"""Ticks, publishing and reconciliation wait in separate queues: a burst of posts never delays a tick.
+
+The routing is checked on the app's own router; then, on the real Redis with real workers (one
+consuming ``ticks``, one ``publish`` and ``reconcile``, as docker-compose.yml runs them), a due
+post is claimed by the beat's tick while thousands of publish messages are still waiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import redis
+
+from campaigns.settings import load_settings
+from sandbox.testing import SandboxHandle
+from tests.db_fixtures import ThrowawayPostgres, status_of
+from tests.service_helpers import REDIS_URL, World, service_world
+from worker.app import make_app
+from worker.queues import QUEUES
+
+BACKLOG = 5000  # publish messages ahead of the tick: many seconds of work for one process
+PID = "ssw-week:d1p1:twitter"
+
+
+def test_every_task_goes_to_its_own_queue():
+    app = make_app(load_settings(redis_url=REDIS_URL))
+    app.loader.import_default_modules()
+    queue_of = {
+        name: app.amqp.router.route({}, name)["queue"].name
+        for name in app.tasks
+        if name.startswith(("worker.", "scheduler."))
+    }
+    assert queue_of == {
+        "scheduler.tasks.dispatch_due": "ticks",
+        "scheduler.tasks.sweep": "ticks",
+        "scheduler.tasks.sync_specs": "ticks",
+        "scheduler.tasks.reconcile": "reconcile",
+        "worker.tasks.publish_posts": "publish",
+        "worker.tasks.publish_post": "publish",
+    }
+    beat_tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert beat_tasks <= set(queue_of)
+    assert {queue.name for queue in app.conf.task_queues} == set(QUEUES)
+
+
+@pytest.fixture
+def world(tmp_path: Path, throwaway_postgres: ThrowawayPostgres, sandbox: SandboxHandle) -> Iterator[World]:
+    with service_world(tmp_path, throwaway_postgres, sandbox) as world:
+        yield world
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_a_tick_is_not_delayed_by_a_backlog_of_publish_messages(world: World):
+    prefix = world.cluster.group.env["BROKER_PREFIX"]
+    app = make_app(load_settings(redis_url=REDIS_URL, broker_prefix=prefix))
+    with app.producer_or_acquire() as producer:  # the burst: messages for posts long gone
+        for n in range(BACKLOG):
+            app.send_task("worker.tasks.publish_posts", ([f"gone:{n}:twitter"],), producer=producer)
+    client = redis.Redis.from_url(REDIS_URL)
+    waiting = f"{prefix}:publish"
+    assert client.llen(waiting) == BACKLOG
+    world.add_posts((PID, datetime.now(UTC)))
+
+    world.cluster.worker("publisher", queues="publish,reconcile")
+    world.cluster.worker("ticks", queues="ticks")
+    world.cluster.beat()
+
+    world.wait(f"{PID} to be claimed by a tick", lambda: status_of(world.engine, PID) != "scheduled")
+    behind = client.llen(waiting)
+    client.close()
+    # The publisher was working through the backlog meanwhile, and the tick did not wait for it.
+    assert 0 < behind < BACKLOG + 1, world.cluster.output()

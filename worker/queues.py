@@ -1,0 +1,47 @@
+"""The service's Celery queues and which task goes to which.
+
+Work of different kinds waits in different queues, so that one kind's backlog never delays
+another: a 10,000-post burst fills ``publish``, while the beat's ticks (the dispatcher, every
+second) go through ``ticks`` and are taken at once by a worker that consumes ``ticks``.
+
+- ``ticks``: the beat's quick database passes (dispatch due posts, recover lost work, sync specs);
+- ``publish``: the posts themselves (platform calls, tens of ms each);
+- ``reconcile``: asking the platforms about unconfirmed posts and re-checking held accounts (slow
+  when a platform is);
+- ``metrics``: reserved for gathering engagement metrics.
+
+A worker started without ``-Q`` consumes every queue here (``task_queues``), which is what
+``campaigns run`` and a single ``celery -A worker worker`` do; a deployment that wants bursts
+not to delay anything gives ``ticks`` its own worker (``-Q ticks``), as docker-compose.yml does.
+A new kind of task: add its queue to QUEUES and its route to ROUTES.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kombu.entity import Queue
+
+TICKS = "ticks"
+PUBLISH = "publish"
+RECONCILE = "reconcile"
+METRICS = "metrics"
+QUEUES = (TICKS, PUBLISH, RECONCILE, METRICS)
+
+ROUTES: dict[str, str] = {
+    "scheduler.tasks.dispatch_due": TICKS,
+    "scheduler.tasks.sweep": TICKS,
+    "scheduler.tasks.sync_specs": TICKS,
+    "scheduler.tasks.reconcile": RECONCILE,
+    "worker.tasks.publish_posts": PUBLISH,
+    "worker.tasks.publish_post": PUBLISH,
+}
+
+
+def queue_config() -> dict[str, Any]:
+    """The Celery settings that declare the queues and route the tasks."""
+    return {
+        "task_queues": [Queue(name, routing_key=name) for name in QUEUES],  # type: ignore[no-untyped-call]  # kombu is untyped
+        "task_default_queue": PUBLISH,  # a task without a route (none today) is treated as work
+        "task_routes": {task: {"queue": queue, "routing_key": queue} for task, queue in ROUTES.items()},
+    }
