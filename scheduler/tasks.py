@@ -12,6 +12,7 @@ from campaigns.settings import get_settings
 from scheduler.specs import SpecWatcher
 from worker import runtime
 from worker.app import TASK_TIME_LIMIT, app
+from worker.queues import PUBLISH, PUBLISH_LATE
 from worker.tasks import publish_posts
 
 # A `sending` row older than a task may live has no worker behind it any more.
@@ -28,8 +29,12 @@ def dispatch_due() -> str:
 
 def _enqueue_publish(post_ids: list[str], eta: datetime) -> None:
     # Posts already due go without an ETA: the worker runs them at once instead of parking them in
-    # its timer first (the bulk of a burst; the guard checks the time anyway).
-    publish_posts.apply_async((post_ids,), eta=eta if eta > utc_now() else None)
+    # its timer first (the bulk of a burst; the guard checks the time anyway). They wait in their
+    # own queue, which workers take only when no post on time waits (worker.queues).
+    if eta > utc_now():
+        publish_posts.apply_async((post_ids,), eta=eta, queue=PUBLISH)
+    else:
+        publish_posts.apply_async((post_ids,), queue=PUBLISH_LATE)
 
 
 @app.task(name="scheduler.tasks.sweep")  # type: ignore[untyped-decorator]

@@ -23,7 +23,7 @@ from celery import Celery, signals
 from campaigns.settings import Settings, get_settings
 from scheduler.schedule import BEAT_SCHEDULE
 from worker import broker
-from worker.queues import queue_config
+from worker.queues import QUEUE_ORDER, queue_config
 
 # The hard limit of one task. A publish makes a few HTTP calls of at most HTTP_TIMEOUT (10 s)
 # each, and a message of several posts starts none after its 30 s budget (publishing.batch), so
@@ -76,7 +76,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 
 def broker_config(settings: Settings) -> dict[str, Any]:
     if settings.redis_url:
-        options: dict[str, Any] = {"visibility_timeout": VISIBILITY_TIMEOUT}
+        options: dict[str, Any] = {
+            "visibility_timeout": VISIBILITY_TIMEOUT,
+            "queue_order_strategy": QUEUE_ORDER,  # on-time posts before late ones: worker.queues
+        }
         if settings.broker_prefix:
             options["global_keyprefix"] = f"{settings.broker_prefix}:"
         return {"broker_url": settings.redis_url, "broker_transport_options": options}

@@ -5,7 +5,11 @@ another: a 10,000-post burst fills ``publish``, while the beat's ticks (the disp
 second) go through ``ticks`` and are taken at once by a worker that consumes ``ticks``.
 
 - ``ticks``: the beat's quick database passes (dispatch due posts, recover lost work, sync specs);
-- ``publish``: the posts themselves (platform calls, tens of ms each);
+- ``publish``: posts on time (the dispatcher claims them a few seconds ahead: their ETA is to come);
+- ``publish_late``: posts already due when claimed (the bulk of a burst, retries, catching up after
+  an outage). A worker takes ``publish`` first whenever both hold messages (Redis:
+  ``queue_order_strategy = "sorted"``, and "publish" sorts before "publish_late"), so that a post
+  due during a burst is not queued behind it;
 - ``reconcile``: asking the platforms about unconfirmed posts and re-checking held accounts (slow
   when a platform is);
 - ``metrics``: reserved for gathering engagement metrics.
@@ -24,16 +28,21 @@ from kombu.entity import Queue
 
 TICKS = "ticks"
 PUBLISH = "publish"
+PUBLISH_LATE = "publish_late"  # sorts after PUBLISH: see the module's docstring
 RECONCILE = "reconcile"
 METRICS = "metrics"
-QUEUES = (TICKS, PUBLISH, RECONCILE, METRICS)
+QUEUES = (TICKS, PUBLISH, PUBLISH_LATE, RECONCILE, METRICS)
+# Redis: a worker asks for its queues in sorted order (kombu's "sorted" cycle), so a queue whose
+# name sorts first has priority. The publishing workers' queues, most urgent first:
+PUBLISHING = (PUBLISH, PUBLISH_LATE, RECONCILE)
+QUEUE_ORDER = "sorted"
 
 ROUTES: dict[str, str] = {
     "scheduler.tasks.dispatch_due": TICKS,
     "scheduler.tasks.sweep": TICKS,
     "scheduler.tasks.sync_specs": TICKS,
     "scheduler.tasks.reconcile": RECONCILE,
-    "worker.tasks.publish_posts": PUBLISH,
+    "worker.tasks.publish_posts": PUBLISH,  # or PUBLISH_LATE: the dispatcher says (scheduler.tasks)
     "worker.tasks.publish_post": PUBLISH,
 }
 

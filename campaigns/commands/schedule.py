@@ -18,9 +18,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
+from campaigns.commands.held import print_held_accounts
 from campaigns.settings import SettingsError, get_settings
 from campaigns.spec import CampaignSpec, load_specs
 from campaigns.store import migrate
+from campaigns.store.accounts import held_accounts
 from campaigns.store.db import database_url, make_engine, session_scope
 from campaigns.store.diff import Change, Kind
 from campaigns.store.models import Campaign, Post
@@ -301,9 +303,11 @@ def status(campaign: str | None, limit: int) -> None:
     now = utcnow()
     with _engine() as engine, session_scope(engine, read_only=True) as session:
         report = status_report(session=session, slug=campaign, limit=limit)
+        held = held_accounts(session=session, slug=campaign)
     console = _console()
     if report.spec_problems is not None:
         _print_spec_problems(console, report.spec_problems)
+    print_held_accounts(console, held)
     campaigns = _table("Campaigns", "campaign", "name", "state", "spec file")
     for row in report.campaigns:
         campaigns.add_row(row.slug, row.name, _state(row), row.source)

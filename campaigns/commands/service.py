@@ -46,5 +46,5 @@ def health(as_json: bool, timeout: float) -> None:
         click.echo(json.dumps(result.as_dict(), indent=2))
     else:
         for check in result.checks:
-            click.echo(f"{'ok' if check.ok else 'FAIL':<4}  {check.name:<7}  {check.detail}")
+            click.echo(f"{'ok' if check.ok else 'FAIL':<4}  {check.name:<8}  {check.detail}")
     sys.exit(0 if result.ok else 1)

@@ -22,7 +22,9 @@ from campaigns.service.errors import ServiceError
 from campaigns.service.healthz import DEFAULT_PORT, HealthEndpoint
 from campaigns.service.sandbox import (
     START_TIMEOUT,
+    busy_port_message,
     local_address,
+    port_in_use,
     sandbox_answers,
     sandbox_argv,
     sandbox_needed,
@@ -154,6 +156,8 @@ class Service:
                 f"nothing answers at SANDBOX_URL {url} and it is not on this machine: start the sandbox "
                 "there, or set SANDBOX_URL to a local address"
             )
+        if port_in_use(address.host, address.port):  # and no sandbox answers there (above)
+            raise ServiceError(busy_port_message(address))
         log = self.settings.data_dir / "sandbox.log"
         child = self.children.start(Child("sandbox", sandbox_argv(self.settings, address), log=log))
         wait_until(
