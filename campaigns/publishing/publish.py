@@ -32,7 +32,7 @@ from campaigns.publishing.outcome import RELEASED, PublishResult, log, log_publi
 from campaigns.publishing.policy import Decision, account_unusable, decide, early_wait
 from campaigns.publishing.reconcile import reconcile_post
 from campaigns.store.accounts import hold_account
-from campaigns.store.attempts import finish_attempt, record_part, start_attempt
+from campaigns.store.attempts import finish_attempt, record_part, start_sending
 from campaigns.store.db import session_scope
 from campaigns.store.dispatch import MISSED_REASON, is_missed
 from campaigns.store.models import AccountState, Campaign, Post, PostStatus
@@ -136,11 +136,11 @@ def _held_because(post: Post, campaign: Campaign | None, account: AccountState |
 def _start(ctx: Context, session: Session, post_id: str) -> Sending | PublishResult:
     """``claimed -> sending`` and the attempt row; the caller commits before the platform is called."""
     now = ctx.clock()
-    if not transition(session=session, post_id=post_id, expected=S.CLAIMED, to=S.SENDING, now=now):
+    attempt = start_sending(session=session, post_id=post_id, now=now, worker=ctx.worker)
+    if attempt is None:
         return PublishResult(post_id, "skipped", "another worker took it")
-    attempt = start_attempt(session=session, post_id=post_id, now=now, worker=ctx.worker)
     post = session.get(Post, post_id)  # no query when the guard loaded it in this session
-    assert attempt is not None and attempt.id is not None and post is not None  # we hold it
+    assert attempt.id is not None and post is not None  # we hold it
     return Sending(post=post, attempt_id=attempt.id, attempt=attempt.number, started_at=now)
 
 

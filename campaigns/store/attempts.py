@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from campaigns.store.hot_path import connection_of, show_in_session, table_of
 from campaigns.store.models import Attempt, Post, PostStatus
+from campaigns.store.states import is_allowed
 
 _POSTS = table_of(Post)
 _ATTEMPTS = table_of(Attempt)
@@ -57,6 +58,29 @@ def start_attempt(
     if number is None:
         return None
     show_in_session(session, Post, post_id, {"attempts": number, "updated_at": now})
+    values = {"post_id": post_id, "number": number, "worker": worker, "started_at": now}
+    attempt_id = connection.execute(insert(_ATTEMPTS).values(**values).returning(_ATTEMPTS.c.id)).scalar_one()
+    return Attempt(id=attempt_id, **values)
+
+
+def start_sending(
+    *, session: Session, post_id: str, now: datetime, worker: str | None = None
+) -> Attempt | None:
+    """``claimed -> sending``, counted as a new try, and its attempt row: what ``transition`` then
+    ``start_attempt`` do, in one UPDATE and one INSERT (the hot path of every post). None if the
+    post is not (any more) ``claimed``. Commit before calling the platform."""
+    assert is_allowed(PostStatus.CLAIMED, PostStatus.SENDING)
+    connection = connection_of(session)  # Core statements: see campaigns.store.hot_path
+    number = connection.execute(
+        update(_POSTS)
+        .where(_POSTS.c.id == post_id, _POSTS.c.status == PostStatus.CLAIMED.value)
+        .values(status=PostStatus.SENDING.value, attempts=_POSTS.c.attempts + 1, updated_at=now)
+        .returning(_POSTS.c.attempts)
+    ).scalar_one_or_none()
+    if number is None:
+        return None
+    moved = {"status": PostStatus.SENDING.value, "attempts": number, "updated_at": now}
+    show_in_session(session, Post, post_id, moved)
     values = {"post_id": post_id, "number": number, "worker": worker, "started_at": now}
     attempt_id = connection.execute(insert(_ATTEMPTS).values(**values).returning(_ATTEMPTS.c.id)).scalar_one()
     return Attempt(id=attempt_id, **values)
