@@ -102,9 +102,11 @@ def compute_diff(
     planned, window = plan_window(specs, now, horizon)
     rows = current_rows(session=session, ids=[p.post_id for p in planned], window=window)
     campaigns = session.exec(select(Campaign)).all()
+    loaded = {spec.slug for spec in specs}
+    retired = {c.slug for c in campaigns if c.removed_at is not None and c.slug not in loaded}
     return ScheduleDiff(
         campaigns=diff_campaigns(specs, campaigns),
-        posts=diff_posts(planned, rows, window=window, now=now),
+        posts=diff_posts(planned, rows, window=window, now=now, retired=retired),
         window=window,
     )
 
