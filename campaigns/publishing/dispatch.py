@@ -27,6 +27,8 @@ from campaigns.store.dispatch import claim_due_posts
 from campaigns.store.pipeline import DueAt, due_at, release_claims
 
 LOOKAHEAD = timedelta(seconds=3)  # > the tick (1 s) + the broker's delivery time
+# A post due no longer ago than this is on time: claimed before any later one, and sent with priority.
+ON_TIME = timedelta(seconds=1)
 BATCH = 500  # posts claimed per tick at most; the rest wait one tick
 # Posts per message at most. A message's posts go out one after the other, so this bounds how long
 # the last waits behind the others (a 20 ms platform: 0.2 s), and how long one task runs.
@@ -56,7 +58,15 @@ def dispatch_due(
     """Claim the posts due by ``now + lookahead`` and ``enqueue`` them in ``groups`` (ETA: their time, or now)."""
     now = ctx.clock()
     with session_scope(ctx.engine) as session:  # committed before any message goes out
-        ids = claim_due_posts(session=session, now=now, worker=ctx.worker, limit=limit, lookahead=lookahead)
+        # Posts on time first, then the late ones (a burst, catching up) with what the limit leaves:
+        # a post due during a burst is not claimed after the whole burst, too late (worker.queues).
+        ids = claim_due_posts(
+            session=session, now=now, worker=ctx.worker, limit=limit, lookahead=lookahead, after=now - ON_TIME
+        )
+        if len(ids) < limit:
+            ids += claim_due_posts(
+                session=session, now=now, worker=ctx.worker, limit=limit - len(ids), lookahead=lookahead
+            )
         due = due_at(session=session, ids=ids)
     enqueued: list[str] = []
     refused: list[str] = []
