@@ -46,6 +46,22 @@ def test_a_post_due_during_a_burst_is_claimed_before_the_late_posts(ctx: Context
     assert queue.messages[0] == ("on-time", NOW + 2 * SECOND)
 
 
+def test_it_claims_late_posts_only_as_far_as_the_workers_keep_up(ctx: Context, session: Session):
+    """Claims waiting in the broker beyond the claim timeout would be released and sent twice."""
+    add_campaign(session)
+    for n in range(3):
+        add_post(session, f"in-flight-{n}", at=NOW - 9 * SECOND, status="claimed")
+    for n in range(5):
+        add_post(session, f"late-{n}", at=NOW - 5 * SECOND)
+    add_post(session, "on-time", at=NOW + 2 * SECOND)
+
+    result = dispatch_due(ctx, Queue(), in_flight=6)
+
+    # the post on time regardless; late ones up to 6 claimed in all (3 + on-time + 2)
+    assert result.enqueued == ["on-time", "late-0", "late-1"]
+    assert dispatch_due(ctx, Queue(), in_flight=6).enqueued == []
+
+
 def test_it_gives_the_claims_back_when_the_broker_refuses_the_messages(
     ctx: Context, session: Session, engine: Engine, caplog: pytest.LogCaptureFixture
 ):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Exists, String, and_, cast, exists, false, or_, update
+from sqlalchemy import ColumnElement, Exists, String, and_, cast, exists, false, func, or_, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -109,6 +109,12 @@ def claim_due_posts(
     )
     won = set(session.exec(stmt).scalars())
     return [post_id for post_id in chosen if post_id in won]
+
+
+def claimed_count(*, session: Session) -> int:
+    """How many posts are claimed and not yet started: handed to the broker, waiting for a worker."""
+    statement = select(func.count()).select_from(Post).where(col(Post.status) == PostStatus.CLAIMED.value)
+    return int(session.exec(statement).one())
 
 
 def mark_missed_posts(*, session: Session, now: datetime) -> list[str]:
