@@ -3,7 +3,9 @@
 - ``posts``: nothing is overdue (due more than ``OVERDUE_AFTER`` ago and not held back by a pause,
   an account hold or a backoff), i.e. the dispatcher and the workers keep up;
 - ``beat``: the active beat ticked within ``BEAT_SILENT_AFTER`` (the lease's ``renewed_at``);
-- ``workers``: at least one Celery worker answers a ping.
+- ``workers``: at least one Celery worker answers a ping;
+- ``accounts``: no account is held because its credentials were rejected (its posts would wait
+  until someone fixes them).
 
 ``campaigns health`` prints them; ``health_wsgi_app`` serves them as JSON at any path (200 when
 all are green, 503 otherwise) for the running service to expose as ``/healthz``.
@@ -21,6 +23,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from campaigns.store.account_states import HeldAccount, held_accounts
 from campaigns.store.db import session_scope
 from campaigns.store.pipeline import get_lease, overdue_posts
 from campaigns.store.problems import current_problems
@@ -79,6 +82,23 @@ def check_beat(engine: Engine, now: datetime, *, silent_after: timedelta = BEAT_
     return Check("beat", True, f"{lease.holder} ticked {_ago(silent)}")
 
 
+def check_accounts(engine: Engine, now: datetime) -> Check:
+    """Red while an account is held for rejected credentials: its posts wait for a person."""
+    with session_scope(engine, read_only=True) as session:
+        held = held_accounts(session=session)
+    if not held:
+        return Check("accounts", True, "no account held")
+
+    def since(account: HeldAccount) -> str:
+        return f" {_ago((now - account.since).total_seconds())}" if account.since else ""
+
+    text = "; ".join(
+        f"{a.label} held{since(a)} ({a.reason}), {a.waiting} post{'s' if a.waiting != 1 else ''} waiting"
+        for a in held
+    )
+    return Check("accounts", False, f"{text}: fix the credentials, then run `campaigns accounts check`")
+
+
 def check_workers(ping: Ping, *, timeout: float) -> Check:
     try:
         names = sorted(ping())
@@ -114,6 +134,7 @@ def check_health(
     database_checks: list[tuple[str, Callable[[Engine, datetime], Check]]] = [
         ("posts", check_posts),
         ("beat", check_beat),
+        ("accounts", check_accounts),
     ]
     if problems:
         database_checks.append(("problems", check_problems))

@@ -228,7 +228,7 @@ class Settings(BaseSettings):
         try:
             accounts = parse_accounts(_read_table(path), base_dir=path.parent, sandbox_url=self.sandbox_url)
         except ValueError as e:
-            raise SettingsError(f"{path}: {e}") from None
+            raise SettingsError(f"{path}:{_where_in(path, str(e))} {e}") from None
         if any(a.name == "default" for a in accounts):
             raise SettingsError(f"{path}: 'default' accounts come from the environment; use another name")
         return tuple(accounts)
@@ -256,10 +256,30 @@ class _FileVariablesSource(PydanticBaseSettingsSource):
             path = variables.get(f"{name.upper()}_FILE")
             if path:
                 try:
-                    values[name] = read_secret_file(Path(path))
+                    value = read_secret_file(Path(path))
                 except ValueError as e:
                     raise SettingsError(f"{name.upper()}_FILE: {e}") from None
+                if value:  # an empty file means "not set", as an empty variable does (docker-compose.yml)
+                    values[name] = value
         return values
+
+
+def _where_in(path: Path, message: str) -> str:
+    """``line:col:`` of what ``message`` (from ``_read_table`` or ``parse_accounts``) is about: where the
+    parser stopped, or the entry it names (``key: ...``) in the file; ``1:1:`` if it cannot tell."""
+    stopped = re.search(r"line (\d+), column (\d+)", message)
+    if stopped:
+        return f"{stopped[1]}:{stopped[2]}:"
+    key = message.partition(":")[0].strip()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return "1:1:"
+    headers = (f"[{key}]", f'["{key}"]', f"{key}:", f'"{key}":', f"'{key}':")
+    for number, line in enumerate(lines, start=1):
+        if line.strip().startswith(headers):
+            return f"{number}:{len(line) - len(line.lstrip()) + 1}:"
+    return "1:1:"
 
 
 def _read_table(path: Path) -> dict[str, Any]:
@@ -269,9 +289,13 @@ def _read_table(path: Path) -> dict[str, Any]:
         raise ValueError(f"cannot read: {e.strerror}") from None
     try:
         data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as e:
+    except tomllib.TOMLDecodeError as e:
+        raise ValueError(f"not valid TOML: {e}".splitlines()[0]) from None  # "... (at line 3, column 7)"
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" (at line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
         raise ValueError(
-            f"not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: {e}".splitlines()[0]
+            f"not valid YAML: {getattr(e, 'problem', None) or e}{where}".splitlines()[0]
         ) from None
     if not isinstance(data, dict):
         raise ValueError("expected a table of accounts")

@@ -1,4 +1,6 @@
-"""The beat's tasks: dispatch due posts, sweep, sync specs. Each is one call into the domain."""
+"""The beat's tasks: dispatch due posts, sweep, reconcile, sync specs. Each is one call into the domain.
+
+Their queues (worker.queues): everything on ``ticks`` but ``reconcile``, which talks to the platforms."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from campaigns.settings import get_settings
 from scheduler.specs import SpecWatcher
 from worker import runtime
 from worker.app import TASK_TIME_LIMIT, app
+from worker.queues import PUBLISH, PUBLISH_LATE
 from worker.tasks import publish_posts
 
 # A `sending` row not updated for this long has no worker behind it any more: longer than a prefork
@@ -29,14 +32,24 @@ def dispatch_due() -> str:
 
 def _enqueue_publish(post_ids: list[str], eta: datetime) -> None:
     # Posts already due go without an ETA: the worker runs them at once instead of parking them in
-    # its timer first (the bulk of a burst; the guard checks the time anyway).
-    publish_posts.apply_async((post_ids,), eta=eta if eta > utc_now() else None)
+    # its timer first (the bulk of a burst; the guard checks the time anyway). They wait in their
+    # own queue, which workers take only when no post on time waits (worker.queues).
+    if eta > utc_now():
+        publish_posts.apply_async((post_ids,), eta=eta, queue=PUBLISH)
+    else:
+        publish_posts.apply_async((post_ids,), queue=PUBLISH_LATE)
 
 
 @app.task(name="scheduler.tasks.sweep")  # type: ignore[untyped-decorator]
 def sweep() -> str:
-    """Release lost claims, reconcile unconfirmed posts, mark missed ones, re-check flagged accounts."""
-    return str(publishing.sweep(runtime.context(), sending_timeout=SENDING_TIMEOUT))
+    """Release lost claims, expire orphaned `sending` rows, mark missed posts (the database only)."""
+    return str(publishing.recover(runtime.context(), sending_timeout=SENDING_TIMEOUT))
+
+
+@app.task(name="scheduler.tasks.reconcile")  # type: ignore[untyped-decorator]
+def reconcile() -> str:
+    """Ask the platforms about unconfirmed posts and re-check flagged accounts."""
+    return str(publishing.settle(runtime.context()))
 
 
 @app.task(name="scheduler.tasks.sync_specs")  # type: ignore[untyped-decorator]

@@ -153,7 +153,7 @@ def test_it_publishes_a_post_scheduled_a_minute_ahead_in_a_copy_of_a_bundled_spe
         f"sandbox   {sandbox_url}/" in output
         and f"health    http://127.0.0.1:{env['HEALTH_PORT']}/healthz" in output
     )
-    assert [check["name"] for check in health["checks"]] == ["posts", "beat", "workers"]
+    assert [check["name"] for check in health["checks"]] == ["posts", "beat", "accounts", "workers"]
     assert (code, "Stopped." in output) == (0, True), output
     assert below and not [pid for pid in below if alive(pid)], "Ctrl-C left processes behind"
 

@@ -136,7 +136,12 @@ def test_it_reports_a_database_it_cannot_read_instead_of_raising(tmp_path: Path)
         health = check_health(engine=empty, now=NOW, ping=lambda: ["celery@a"], ping_timeout=1)
     finally:
         empty.dispose()
-    assert [(c.name, c.ok) for c in health.checks] == [("posts", False), ("beat", False), ("workers", True)]
+    assert [(c.name, c.ok) for c in health.checks] == [
+        ("posts", False),
+        ("beat", False),
+        ("accounts", False),
+        ("workers", True),
+    ]
     assert health.checks[0].detail.startswith(
         "cannot read the database: (sqlite3.OperationalError) no such table"
     )
@@ -180,6 +185,7 @@ def test_it_prints_one_line_per_check_and_exits_1_when_red(
     assert result.output.splitlines() == [
         "ok    posts     nothing overdue",
         "FAIL  beat      no beat has ever run (start `celery -A worker beat`)",
+        "ok    accounts  no account held",
         "ok    problems  nothing needs a person",
         "FAIL  workers   no worker answered within 0.2 s",
     ]
@@ -195,6 +201,7 @@ def test_it_prints_the_health_as_json(tmp_path: Path, monkeypatch: pytest.Monkey
     assert [c["name"] for c in json.loads(result.output)["checks"]] == [
         "posts",
         "beat",
+        "accounts",
         "problems",
         "workers",
     ]

@@ -28,8 +28,38 @@ def test_it_enqueues_due_and_soon_due_posts_with_their_time_as_eta(ctx: Context,
 
     result = dispatch_due(ctx, queue)
 
-    assert queue.messages == [("late", NOW), ("in-2s", NOW + 2 * SECOND)]
-    assert result.enqueued == ["late", "in-2s"] and str(result) == "2 enqueued"
+    assert queue.messages == [("in-2s", NOW + 2 * SECOND), ("late", NOW)]  # on time first
+    assert result.enqueued == ["in-2s", "late"] and str(result) == "2 enqueued"
+
+
+def test_a_post_due_during_a_burst_is_claimed_before_the_late_posts(ctx: Context, session: Session):
+    """A burst fills every tick's claims with late posts; a post on time still gets its claim."""
+    add_campaign(session)
+    for n in range(30):
+        add_post(session, f"burst-{n:02d}", at=NOW - 5 * SECOND, account=f"a{n % 3}")
+    add_post(session, "on-time", at=NOW + 2 * SECOND, account="other")
+    queue = Queue()
+
+    result = dispatch_due(ctx, queue, limit=10)
+
+    assert result.enqueued[0] == "on-time" and len(result.enqueued) == 10
+    assert queue.messages[0] == ("on-time", NOW + 2 * SECOND)
+
+
+def test_it_claims_late_posts_only_as_far_as_the_workers_keep_up(ctx: Context, session: Session):
+    """Claims waiting in the broker beyond the claim timeout would be released and sent twice."""
+    add_campaign(session)
+    for n in range(3):
+        add_post(session, f"in-flight-{n}", at=NOW - 9 * SECOND, status="claimed")
+    for n in range(5):
+        add_post(session, f"late-{n}", at=NOW - 5 * SECOND)
+    add_post(session, "on-time", at=NOW + 2 * SECOND)
+
+    result = dispatch_due(ctx, Queue(), in_flight=6)
+
+    # the post on time regardless; late ones up to 6 claimed in all (3 + on-time + 2)
+    assert result.enqueued == ["on-time", "late-0", "late-1"]
+    assert dispatch_due(ctx, Queue(), in_flight=6).enqueued == []
 
 
 def test_it_gives_the_claims_back_when_the_broker_refuses_the_messages(

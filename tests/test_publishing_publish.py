@@ -214,7 +214,9 @@ def test_it_holds_the_posts_of_an_account_that_is_not_configured(
     assert state is not None and state.attention_needed
     assert [r.getMessage() for r in caplog.records if r.name == "campaigns.alerts"] == [
         "ALERT twitter/nobody needs attention: no twitter account named 'nobody' (configured: default). "
-        "Its posts are held until it works again (checked every 5 min; see `campaigns accounts check`)."
+        "Its posts are held until it works again (checked every 5 min). To fix: give it valid credentials "
+        '(README, "Publishing to the real platforms"), then run `campaigns accounts check`: its posts '
+        "resume at once; `campaigns status` lists them."
     ]
     assert tick(ctx) == [] and sandbox.posts() == []
 

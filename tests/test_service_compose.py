@@ -17,7 +17,20 @@ from campaigns.settings import Settings
 from tests.support.service_processes import REPO, clean_env
 
 COMPOSE = REPO / "docker-compose.yml"
-LONG_RUNNING = {"postgres", "redis", "worker", "beat", "sandbox", "flower", "web"}
+LONG_RUNNING = {"postgres", "redis", "worker", "ticks", "metrics", "beat", "web", "sandbox", "flower"}
+CREDENTIALS = [
+    "TWITTER_CONSUMER_KEY",
+    "TWITTER_CONSUMER_SECRET",
+    "TWITTER_ACCESS_TOKEN",
+    "TWITTER_ACCESS_TOKEN_SECRET",
+    "TWITTER_BEARER_TOKEN",
+    "FACEBOOK_PAGE_ID",
+    "FACEBOOK_PAGE_TOKEN",
+    "FACEBOOK_APP_SECRET",
+    "SMTP_PASSWORD",
+    "DATABASE_URL",
+]
+APP_SERVICES = ("migrate", "worker", "ticks", "metrics", "beat", "web", "sandbox")
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +43,9 @@ def compose() -> dict[str, Any]:
             pytrace=False,
         )
     argv = [binary, "-f", str(COMPOSE), "--profile", "sandbox", "config"]
-    done = subprocess.run(
-        argv, cwd=REPO, env=clean_env(), capture_output=True, text=True, timeout=120, check=False
-    )
+    # The deployment's .env is the operator's; the example stands in for it here.
+    env = clean_env(CAMPAIGNS_ENV_FILE=str(REPO / ".env.example"))
+    done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     config: dict[str, Any] = yaml.safe_load(done.stdout)
     return config
@@ -52,7 +65,7 @@ def test_it_checks_the_health_of_every_long_running_service(compose: dict[str, A
 def test_it_starts_the_service_only_after_the_migration_succeeded(compose: dict[str, Any]):
     services = compose["services"]
     assert services["migrate"]["command"] == ["campaigns", "db", "upgrade"]
-    for name in ("worker", "beat", "web"):
+    for name in ("worker", "ticks", "metrics", "beat", "web"):
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
 
 
@@ -72,3 +85,31 @@ def test_it_documents_every_setting_in_the_env_example():
     example = (REPO / ".env.example").read_text(encoding="utf-8")
     missing = [name.upper() for name in Settings.model_fields if f"{name.upper()}=" not in example]
     assert missing == []
+
+
+def test_it_gives_the_ticks_a_worker_of_their_own(compose: dict[str, Any]):
+    """A burst waits in `publish`; the dispatcher's ticks go through `ticks`, which only `ticks` consumes."""
+    queues = {
+        name: service["command"][service["command"].index("--queues") + 1].split(",")
+        for name, service in compose["services"].items()
+        if "--queues" in service.get("command", [])
+    }
+    assert queues["ticks"] == ["ticks"]
+    assert queues["worker"] == ["publish", "publish_late", "reconcile"]
+
+
+def test_it_reads_credentials_from_secrets_and_settings_from_an_env_file(compose: dict[str, Any]):
+    services = compose["services"]
+    text = COMPOSE.read_text(encoding="utf-8")
+    for name in APP_SERVICES:
+        environment = services[name].get("environment", {})
+        assert [c for c in CREDENTIALS if c in environment] == [], f"{name} gets a credential from the file"
+        for credential in CREDENTIALS:
+            secret = credential.lower()
+            assert environment[f"{credential}_FILE"] == f"/run/secrets/{secret}", name
+            assert secret in [s if isinstance(s, str) else s["source"] for s in services[name]["secrets"]]
+    raw = yaml.safe_load(text)  # docker-compose config folds the env_file into `environment`
+    for name in APP_SERVICES:
+        assert raw["services"][name]["env_file"] == "${CAMPAIGNS_ENV_FILE:-.env}", name
+    assert "POSTGRES_PASSWORD:" not in text and "PASSWORD_FILE: /run/secrets/postgres_password" in text
+    assert "${TWITTER" not in text and "${FACEBOOK" not in text

@@ -151,6 +151,26 @@ def test_it_refuses_in_one_line_a_sandbox_it_cannot_start(environment: Path, mon
     )
 
 
+def test_it_names_the_busy_port_and_the_setting_that_moves_the_sandbox(
+    environment: Path, monkeypatch: pytest.MonkeyPatch
+):
+    (environment / "specs").mkdir()
+    with socket.socket() as busy:  # something that is not the sandbox holds the port
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        monkeypatch.setenv("SANDBOX_URL", f"http://127.0.0.1:{port}")
+
+        result = CliRunner().invoke(cli, ["run"])
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot start the sandbox: port {port} on 127.0.0.1 is in use by something that is not "
+        f"the sandbox; set SANDBOX_URL to a free port (e.g. SANDBOX_URL=http://127.0.0.1:{port + 10}) in "
+        "the environment or .env\n"
+    )
+
+
 def test_it_refuses_in_one_line_a_missing_specs_folder(
     environment: Path, monkeypatch: pytest.MonkeyPatch, sandbox: SandboxHandle
 ):

@@ -178,8 +178,35 @@ def test_it_reports_a_broken_accounts_entry_in_one_line(
     s = settings(monkeypatch, ACCOUNTS_FILE=str(tmp_path / "accounts.toml"))
     with pytest.raises(SettingsError) as raised:
         s.accounts()
-    assert "accounts.toml: fr: consumer_secret: Field required" in str(raised.value)
+    assert "accounts.toml:1:1: fr: consumer_secret: Field required" in str(raised.value)
     assert "\n" not in str(raised.value) and "ck-secret-value" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        (  # the entry at fault, by its header line
+            "accounts.yaml",
+            "un:\n  platform: twitter\n  consumer_key: a\n  consumer_secret: b\n  access_token: c\n"
+            "  access_token_secret: d\nfr:\n  platform: mastodon\n",
+            "accounts.yaml:7:1: fr: platform must be one of twitter, facebook",
+        ),
+        (
+            "accounts.toml",
+            '[un]\nplatform = "twitter"\nconsumer_key = \n',
+            "accounts.toml:3:16: not valid TOML",
+        ),
+        ("accounts.yaml", "un:\n  platform: twitter\n  - oops\n", "accounts.yaml:3:3: not valid YAML"),
+    ],
+)
+def test_it_names_the_line_of_a_wrong_accounts_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, text: str, where: str
+) -> None:
+    (tmp_path / name).write_text(text)
+    s = settings(monkeypatch, ACCOUNTS_FILE=str(tmp_path / name))
+    with pytest.raises(SettingsError) as raised:
+        s.accounts()
+    assert str(raised.value).startswith(f"{tmp_path / name}:") and where in str(raised.value)
 
 
 def test_it_refuses_an_account_configured_twice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -22,7 +22,8 @@ from celery import Celery, signals
 
 from campaigns.settings import Settings, get_settings
 from worker import broker
-from worker.beat_schedule import BEAT_SCHEDULE, COLLECT_METRICS, METRICS_QUEUE, metrics_entries
+from worker.beat_schedule import BEAT_SCHEDULE, metrics_entries
+from worker.queues import QUEUE_ORDER, queue_config
 
 # The hard limit of one task (prefork pool only: solo and threads pools enforce none). A publish
 # makes a few HTTP calls of at most HTTP_TIMEOUT (10 s) each, and a message of several posts
@@ -41,6 +42,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     """Every Celery setting of the service, in one place."""
     return {
         **broker_config(settings),
+        **queue_config(),  # ticks, publish, reconcile, metrics: see worker.queues
         "broker_connection_retry_on_startup": True,
         # No results: the database records what happened to each post.
         "task_ignore_result": True,
@@ -72,16 +74,16 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             **BEAT_SCHEDULE,
             **metrics_entries(float(min(settings.metrics_young_interval, settings.metrics_interval))),
         },
-        # Metrics on their own queue; `celery -A worker worker -Q celery,metrics` (the embedded
-        # worker does this) or a worker of its own with `-Q metrics`.
-        "task_routes": {COLLECT_METRICS: {"queue": METRICS_QUEUE}},
         "beat_max_loop_interval": 1.0,  # the beat wakes at least every second (lease renewal)
     }
 
 
 def broker_config(settings: Settings) -> dict[str, Any]:
     if settings.redis_url:
-        options: dict[str, Any] = {"visibility_timeout": VISIBILITY_TIMEOUT}
+        options: dict[str, Any] = {
+            "visibility_timeout": VISIBILITY_TIMEOUT,
+            "queue_order_strategy": QUEUE_ORDER,  # on-time posts before late ones: worker.queues
+        }
         if settings.broker_prefix:
             options["global_keyprefix"] = f"{settings.broker_prefix}:"
         return {"broker_url": settings.redis_url, "broker_transport_options": options}
@@ -89,7 +91,9 @@ def broker_config(settings: Settings) -> dict[str, Any]:
     return {
         "broker_url": f"{broker.SCHEME}://localhost/",  # a host only to keep kombu from warning about none
         "broker_transport_options": {
-            "data_folder_in": str(folder / "queue"),  # the same folder in and out: one app, one queue
+            "data_folder_in": str(
+                folder / "queue"
+            ),  # the same folder in and out: one app; a message's file name says its queue
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "taken"),  # a message being read; deleted right after
             "control_folder": str(folder / "control"),  # remote control (`inspect ping`, the health check)

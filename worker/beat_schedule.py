@@ -2,8 +2,9 @@
 
 The database is the schedule of posts; the beat only ticks. Each entry ``expires`` just under its
 period, so a backlog (workers busy or down) never piles up copies of the same tick: a stale tick
-is dropped and the next one does the work. Metrics gathering runs on its own queue ("metrics"):
-a slow collection never delays a publish.
+is dropped and the next one does the work. Which queue each task goes to is worker.queues' ROUTES:
+ticks, publishing, reconciliation and metrics (with the weekly reports and alerts) each have their own,
+so that none of them waits behind another.
 
 It is one of the Celery app's settings (``worker.app``), so it lives beside the app: the
 scheduler's tasks import the app to register themselves, and the app names them only by string,
@@ -16,25 +17,24 @@ from typing import Any
 
 DISPATCH_EVERY = 1.0  # seconds; with the dispatcher's 3 s look-ahead, posts are in hand before their second
 SWEEP_EVERY = 10.0
+RECONCILE_EVERY = 10.0
 SYNC_SPECS_EVERY = 10.0
 WEEKLY_REPORTS_EVERY = 3600.0  # sends each report once its Monday 08:00 local has passed
 ALERTS_EVERY = 300.0  # each problem is e-mailed at most hourly (alerts_sent), so checking often is cheap
-METRICS_QUEUE = "metrics"  # workers consume it: `-Q celery,metrics`
 
 
-def _every(seconds: float, task: str, queue: str | None = None) -> dict[str, Any]:
-    options: dict[str, Any] = {"expires": seconds * 0.9}
-    if queue is not None:
-        options["queue"] = queue
-    return {"task": task, "schedule": seconds, "options": options}
+def _every(seconds: float, task: str) -> dict[str, Any]:
+    """An entry; its queue comes from worker.queues.ROUTES."""
+    return {"task": task, "schedule": seconds, "options": {"expires": seconds * 0.9}}
 
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "dispatch-due-posts": _every(DISPATCH_EVERY, "scheduler.tasks.dispatch_due"),
     "sweep": _every(SWEEP_EVERY, "scheduler.tasks.sweep"),
+    "reconcile": _every(RECONCILE_EVERY, "scheduler.tasks.reconcile"),
     "sync-specs": _every(SYNC_SPECS_EVERY, "scheduler.tasks.sync_specs"),
-    "weekly-reports": _every(WEEKLY_REPORTS_EVERY, "worker.report_tasks.send_weekly_reports", METRICS_QUEUE),
-    "alerts": _every(ALERTS_EVERY, "worker.report_tasks.send_alerts", METRICS_QUEUE),
+    "weekly-reports": _every(WEEKLY_REPORTS_EVERY, "worker.report_tasks.send_weekly_reports"),
+    "alerts": _every(ALERTS_EVERY, "worker.report_tasks.send_alerts"),
 }
 
 COLLECT_METRICS = "worker.tasks.collect_metrics"
@@ -42,6 +42,4 @@ COLLECT_METRICS = "worker.tasks.collect_metrics"
 
 def metrics_entries(every: float) -> dict[str, dict[str, Any]]:
     """The collector's tick (every min(METRICS_YOUNG_INTERVAL, METRICS_INTERVAL) seconds)."""
-    entry = _every(every, COLLECT_METRICS)
-    entry["options"]["queue"] = METRICS_QUEUE
-    return {"collect-metrics": entry}
+    return {"collect-metrics": _every(every, COLLECT_METRICS)}

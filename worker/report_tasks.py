@@ -6,8 +6,7 @@ from campaigns.clock import utc_now
 from campaigns.settings import get_settings
 from worker import runtime
 from worker.app import app
-
-METRICS_QUEUE = "metrics"
+from worker.queues import METRICS as METRICS_QUEUE
 
 
 @app.task(name="worker.report_tasks.send_weekly_reports", queue=METRICS_QUEUE)  # type: ignore[untyped-decorator]

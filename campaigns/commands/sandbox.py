@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from campaigns import demo_accounts
+from campaigns.service.sandbox import port_in_use, sandbox_answers
 
 
 @click.command()
@@ -51,7 +52,24 @@ def sandbox(host: str, port: int, state: Path | None, seed: int, extra_accounts:
     )
     if state is not None:
         click.echo(f"  State is kept in {state}.")
+    if port_in_use(host, port):  # before the banner: one line, not a banner and then an error
+        raise click.ClickException(busy_port_message(host, port))
     try:
         web.run_app(app, host=host, port=port, access_log=None, print=None, shutdown_timeout=1.0)
     except OSError as e:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror}") from None
+        raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+
+
+def busy_port_message(host: str, port: int) -> str:
+    """Why the sandbox cannot start and what changes the port: a sandbox of `campaigns run` (or `make
+    run`) is the usual owner of 8765."""
+    url = f"http://{host}:{port}"
+    owner = (
+        "a sandbox already runs there (`campaigns run` and `make run` start one): use it"
+        if sandbox_answers(url)
+        else "something else listens there"
+    )
+    return (
+        f"cannot listen on {host}:{port}: port {port} is in use; {owner}, or start this one on another "
+        f"port with --port (and set SANDBOX_URL=http://{host}:<that port> for the service)"
+    )

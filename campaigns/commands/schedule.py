@@ -18,11 +18,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
+from campaigns.commands.held import print_held_accounts
 from campaigns.commands.metrics import print_read_budget, read_budget_today
 from campaigns.render.diff_table import count_line, render_diff
 from campaigns.settings import SettingsError, get_settings
 from campaigns.spec import CampaignSpec, load_specs
 from campaigns.store import migrate
+from campaigns.store.account_states import held_accounts
 from campaigns.store.db import database_url, make_engine, session_scope
 from campaigns.store.models import Campaign, Post
 from campaigns.store.pipeline_models import SpecProblems
@@ -283,9 +285,11 @@ def status(campaign: str | None, limit: int) -> None:
         report = status_report(session=session, slug=campaign, limit=limit)
         budget = read_budget_today(session, [c.slug for c in report.campaigns], now)
         problems = current_problems(session=session, now=now)
+        held = held_accounts(session=session, slug=campaign)
     console = _console()
     if report.spec_problems is not None:
         _print_spec_problems(console, report.spec_problems)
+    print_held_accounts(console, held)
     _print_problems(
         console, [p for p in problems if campaign is None or not p.campaigns or campaign in p.campaigns]
     )

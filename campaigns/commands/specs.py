@@ -65,7 +65,10 @@ def validate(paths: tuple[str, ...], fmt: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "ics"]), default="table", show_default=True
 )
-def plan(paths: tuple[str, ...], start: datetime | None, end: datetime | None, fmt: str) -> None:
+@click.option(
+    "--wide", is_flag=True, help="Table: each text on one line, however wide (default: wrap to the terminal)."
+)
+def plan(paths: tuple[str, ...], start: datetime | None, end: datetime | None, fmt: str, wide: bool) -> None:
     """Show every post the campaigns will publish between two dates, in order."""
     from campaigns.plan import plan_posts
 
@@ -94,7 +97,7 @@ def plan(paths: tuple[str, ...], start: datetime | None, end: datetime | None, f
 
         from campaigns.render.plan_table import render_table
 
-        render_table(posts, Console())
+        render_table(posts, Console(), wide=wide)
 
 
 @click.command()

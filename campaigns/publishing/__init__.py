@@ -12,7 +12,7 @@ from campaigns.publishing.dispatch import DispatchResult, dispatch_due
 from campaigns.publishing.outcome import PublishResult
 from campaigns.publishing.publish import publish_post
 from campaigns.publishing.reconcile import reconcile_post
-from campaigns.publishing.sweep import SweepResult, sweep
+from campaigns.publishing.sweep import SweepResult, recover, settle, sweep
 
 __all__ = [
     "Context",
@@ -24,5 +24,7 @@ __all__ = [
     "publish_batch",
     "publish_post",
     "reconcile_post",
+    "recover",
+    "settle",
     "sweep",
 ]

@@ -46,8 +46,9 @@ def flag_account(*, session: Session, platform: str, account: str, reason: str, 
 
 def send_alert(platform: str, account: str, reason: str) -> None:
     alerts.error(
-        "ALERT %s/%s needs attention: %s. Its posts are held until it works again "
-        "(checked every %d min; see `campaigns accounts check`).",
+        "ALERT %s/%s needs attention: %s. Its posts are held until it works again (checked every "
+        '%d min). To fix: give it valid credentials (README, "Publishing to the real platforms"), then '
+        "run `campaigns accounts check`: its posts resume at once; `campaigns status` lists them.",
         platform,
         account,
         reason,

@@ -23,11 +23,16 @@ from datetime import datetime, timedelta
 from campaigns.publishing.context import Context
 from campaigns.publishing.outcome import log
 from campaigns.store.db import session_scope
-from campaigns.store.dispatch import claim_due_posts
+from campaigns.store.dispatch import claim_due_posts, claimed_count
 from campaigns.store.pipeline import DueAt, due_at, release_claims
 
 LOOKAHEAD = timedelta(seconds=3)  # > the tick (1 s) + the broker's delivery time
+# A post due no longer ago than this is on time: claimed before any later one, and sent with priority.
+ON_TIME = timedelta(seconds=1)
 BATCH = 500  # posts claimed per tick at most; the rest wait one tick
+# Late posts are claimed only while fewer than this are claimed and not started: a few seconds of
+# work for the workers, far below the sweep's CLAIM_TIMEOUT (60 s) at any rate they manage.
+IN_FLIGHT = 1000
 # Posts per message at most. A message's posts go out one after the other, so this bounds how long
 # the last waits behind the others (a 20 ms platform: 0.2 s), and how long one task runs.
 GROUP = 10
@@ -52,11 +57,23 @@ def dispatch_due(
     lookahead: timedelta = LOOKAHEAD,
     limit: int = BATCH,
     group: int = GROUP,
+    in_flight: int = IN_FLIGHT,
 ) -> DispatchResult:
     """Claim the posts due by ``now + lookahead`` and ``enqueue`` them in ``groups`` (ETA: their time, or now)."""
     now = ctx.clock()
     with session_scope(ctx.engine) as session:  # committed before any message goes out
-        ids = claim_due_posts(session=session, now=now, worker=ctx.worker, limit=limit, lookahead=lookahead)
+        # Posts on time first, then the late ones (a burst, catching up) with what the limit leaves:
+        # a post due during a burst is not claimed after the whole burst, too late (worker.queues).
+        ids = claim_due_posts(
+            session=session, now=now, worker=ctx.worker, limit=limit, lookahead=lookahead, after=now - ON_TIME
+        )
+        # Late posts only as far as the workers keep up: a claim waiting in the broker longer than
+        # the sweep's claim timeout would be released and dispatched again, work done twice.
+        room = min(limit - len(ids), in_flight - claimed_count(session=session))
+        if room > 0:
+            ids += claim_due_posts(
+                session=session, now=now, worker=ctx.worker, limit=room, lookahead=lookahead
+            )
         due = due_at(session=session, ids=ids)
     enqueued: list[str] = []
     refused: list[str] = []

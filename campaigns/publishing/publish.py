@@ -37,7 +37,7 @@ from campaigns.publishing.outcome import PublishResult, log, log_published, medi
 from campaigns.publishing.policy import Decision, account_unusable, decide
 from campaigns.publishing.reconcile import reconcile_post
 from campaigns.store.account_states import hold_account
-from campaigns.store.attempts import finish_attempt, record_part, start_attempt
+from campaigns.store.attempts import finish_attempt, record_part, start_sending
 from campaigns.store.db import session_scope
 from campaigns.store.models import Post, PostStatus
 from campaigns.store.states import RELEASED, transition
@@ -98,19 +98,13 @@ def _start(ctx: Context, session: Session, ready: Ready) -> Sending | PublishRes
     now = ctx.clock()
     post_id = ready.post_id
     token = f"{ctx.worker}/{uuid.uuid4().hex[:12]}"
-    if not transition(
-        session=session,
-        post_id=post_id,
-        expected=S.CLAIMED,
-        to=S.SENDING,
-        now=now,
-        values={"claimed_by": token},
-        owner=ready.claimed_by,
-    ):
+    attempt = start_sending(
+        session=session, post_id=post_id, now=now, token=token, owner=ready.claimed_by, worker=ctx.worker
+    )
+    if attempt is None:
         return PublishResult(post_id, "skipped", "another worker took it")
-    attempt = start_attempt(session=session, post_id=post_id, now=now, worker=ctx.worker)
     post = session.get(Post, post_id)  # no query when the guard loaded it in this session
-    assert attempt is not None and attempt.id is not None and post is not None  # we hold it
+    assert attempt.id is not None and post is not None  # we hold it
     return Sending(post=post, token=token, attempt_id=attempt.id, attempt=attempt.number, started_at=now)
 
 

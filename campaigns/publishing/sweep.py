@@ -49,20 +49,41 @@ def sweep(
     claim_timeout: timedelta = CLAIM_TIMEOUT,
     batch: int = RECONCILE_BATCH,
 ) -> SweepResult:
-    """One pass. ``sending_timeout`` must exceed the longest a publish task may run (its time limit):
-    a ``sending`` row older than that has no live worker behind it."""
+    """One whole pass: ``recover`` then ``settle``. The beat runs the two as separate tasks on
+    separate queues (worker.queues), so that slow platforms never hold up a tick."""
+    recovered = recover(ctx, sending_timeout=sending_timeout, claim_timeout=claim_timeout)
+    settled = settle(ctx, batch=batch)
+    return SweepResult(
+        recovered.released, recovered.expired, recovered.missed, settled.reconciled, settled.accounts_cleared
+    )
+
+
+def recover(
+    ctx: Context, *, sending_timeout: timedelta, claim_timeout: timedelta = CLAIM_TIMEOUT
+) -> SweepResult:
+    """Release lost claims, expire orphaned ``sending`` rows, mark missed posts: database only, quick.
+
+    ``sending_timeout`` must exceed the longest a publish task may run (its time limit): a
+    ``sending`` row older than that has no live worker behind it."""
     now = ctx.clock()
     with session_scope(ctx.engine) as session:
         released = release_stale_claims(session=session, now=now, older_than=claim_timeout)
         expired = expire_sending(session=session, now=now, older_than=sending_timeout)
         missed = mark_missed_posts(session=session, now=now)
-        unconfirmed = unconfirmed_ids(session=session, limit=batch)
     for post_id in released:
         log.info("released the claim on %s: its task never started", post_id)
     for post_id in expired:
         log.warning("unconfirmed %s: its worker stopped while sending it; asking the platform", post_id)
     for post_id in missed:
         log.warning("missed %s: %s", post_id, MISSED_REASON)
+    return SweepResult(released=released, expired=expired, missed=missed)
+
+
+def settle(ctx: Context, *, batch: int = RECONCILE_BATCH) -> SweepResult:
+    """Ask the platforms about unconfirmed posts and re-check flagged accounts: may take a while
+    (each question is an HTTP call of up to HTTP_TIMEOUT)."""
+    with session_scope(ctx.engine) as session:
+        unconfirmed = unconfirmed_ids(session=session, limit=batch)
     reconciled = [reconcile_post(ctx, post_id) for post_id in unconfirmed]
     cleared = recheck_accounts(ctx)
-    return SweepResult(released, expired, missed, reconciled, cleared)
+    return SweepResult(reconciled=reconciled, accounts_cleared=cleared)

@@ -11,19 +11,28 @@ from rich.text import Text
 
 from campaigns.planned import DEFAULT_ACCOUNT, PlannedPost
 
+WIDE = 100_000  # columns: more than any post needs (Facebook's limit is 63,206 characters)
 CHANNEL_LABELS = {"twitter": ("X", "bold cyan"), "facebook": ("Facebook", "bold blue")}
 
 
-def render_table(posts: Sequence[PlannedPost], console: Console) -> None:
+def render_table(posts: Sequence[PlannedPost], console: Console, *, wide: bool = False) -> None:
+    """The calendar, as wide as the terminal: long names and texts wrap, and a word too long for
+    its column (a link) folds onto the next line; nothing is cut. ``wide``: one line per text
+    line, whatever the terminal's width (to copy, or to read with ``less -S``)."""
     if not posts:
         console.print("No posts in this window.")
         return
-    table = Table(show_lines=False, header_style="bold", expand=True, title=_title(posts))
+    if wide:
+        # The same output and colours, on a console too wide to wrap anything.
+        console = Console(
+            file=console.file, width=WIDE, no_color=console.no_color, force_terminal=console.is_terminal
+        )
+    table = Table(show_lines=False, header_style="bold", expand=not wide, title=_title(posts))
     table.add_column("Local time", no_wrap=True, min_width=15)
     table.add_column("UTC", no_wrap=True, style="dim")
-    table.add_column("Campaign", ratio=1, min_width=16)
+    table.add_column("Campaign", ratio=1, min_width=16, overflow="fold", no_wrap=wide)
     table.add_column("Channel", no_wrap=True)
-    table.add_column("Post", ratio=3)
+    table.add_column("Post", ratio=3, overflow="fold", no_wrap=wide)
     # Grouped by each post's own local date: that is the day the comms team planned it for.
     ordered = sorted(posts, key=lambda p: (p.date, p.scheduled_at))
     for day, day_posts in groupby(ordered, key=lambda p: p.date):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sys
 import urllib.error
 import urllib.request
@@ -53,6 +54,24 @@ def local_address(url: str) -> Address | None:
         return Address(host, port) if ip_address(host).is_loopback else None
     except ValueError:  # a name other than localhost: maybe another machine
         return None
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True if something accepts connections on ``host:port`` (so a server could not listen there)."""
+    try:
+        with socket.create_connection((host, port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+def busy_port_message(address: Address) -> str:
+    """`campaigns run` wants to start its sandbox where something that is not one listens."""
+    return (
+        f"cannot start the sandbox: port {address.port} on {address.host} is in use by something that is "
+        f"not the sandbox; set SANDBOX_URL to a free port (e.g. SANDBOX_URL=http://{address.host}:"
+        f"{address.port + 10}) in the environment or .env"
+    )
 
 
 def sandbox_state_file(settings: Settings) -> Path:

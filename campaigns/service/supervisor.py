@@ -24,7 +24,9 @@ from campaigns.service.errors import ServiceError
 from campaigns.service.healthz import DEFAULT_PORT, HealthEndpoint
 from campaigns.service.sandbox import (
     START_TIMEOUT,
+    busy_port_message,
     local_address,
+    port_in_use,
     sandbox_answers,
     sandbox_argv,
     sandbox_needed,
@@ -34,6 +36,7 @@ from campaigns.service.startup_schedule import Summary, apply_specs_once, prepar
 from campaigns.settings import Settings
 from campaigns.store.db import make_engine
 from worker.beat_schedule import SYNC_SPECS_EVERY
+from worker.queues import QUEUES
 
 if TYPE_CHECKING:
     from campaigns.web.serve import DashboardThread
@@ -56,11 +59,12 @@ def worker_argv(options: Options) -> list[str]:
     """The Celery worker with the beat embedded (``-B``); the beat is the same LeasedScheduler as
     ``celery -A worker beat`` (``beat_scheduler`` in worker/app.py). WARNING shows Celery's own
     problems and nothing routine; the one line per published post is INFO of ``campaigns``,
-    which the worker lets through (worker/app.py)."""
+    which the worker lets through (worker/app.py). It consumes every queue (worker.queues): one
+    worker does all the work here."""
     return [
         *(sys.executable, "-m", "celery", "-A", "worker", "--quiet", "worker", "--beat"),
+        *("--queues", ",".join(QUEUES)),
         *("--loglevel", "WARNING", "--concurrency", str(options.concurrency), "--hostname", "campaigns@%h"),
-        *("--queues", "celery,metrics"),  # publishing (Celery's default queue) and metrics
     ]
 
 
@@ -181,6 +185,8 @@ class Service:
                 f"nothing answers at SANDBOX_URL {url} and it is not on this machine: start the sandbox "
                 "there, or set SANDBOX_URL to a local address"
             )
+        if port_in_use(address.host, address.port):  # and no sandbox answers there (above)
+            raise ServiceError(busy_port_message(address))
         log = self.settings.data_dir / "sandbox.log"
         child = self.children.start(Child("sandbox", sandbox_argv(self.settings, address), log=log))
         wait_until(

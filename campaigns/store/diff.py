@@ -29,7 +29,7 @@ Rules (also the help text of ``campaigns diff``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -150,12 +150,19 @@ def edited_fields(planned: PlannedPost, row: StoredPost) -> tuple[str, ...]:
 
 
 def diff_posts(
-    planned: Sequence[PlannedPost], rows: Sequence[StoredPost], *, window: Window, now: datetime
+    planned: Sequence[PlannedPost],
+    rows: Sequence[StoredPost],
+    *,
+    window: Window,
+    now: datetime,
+    retired: Collection[str] = (),
 ) -> list[Change]:
     """Every change that would make ``rows`` follow ``planned``, soonest first.
 
     ``planned`` outside ``window`` is ignored; ``rows`` must hold every row of a planned id and every
     row scheduled inside ``window``. Raises ValueError if two planned posts share an id.
+    ``retired``: campaigns whose spec is gone and which an apply has already retired: their rows
+    are history (published, or cancelled by that apply), not changes, and are not listed again.
     """
     wanted: dict[str, PlannedPost] = {}
     for post in planned:
@@ -179,7 +186,12 @@ def diff_posts(
             changes.append(change)
     paired = {row.id for row in pairs.values()}
     changes += [
-        _removed(row) for row in rows if row.id not in paired and row.scheduled_at in window and _counts(row)
+        _removed(row)
+        for row in rows
+        if row.id not in paired
+        and row.scheduled_at in window
+        and _counts(row)
+        and row.campaign_slug not in retired
     ]
     changes.sort(key=lambda c: _order(c, now))
     return changes

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Exists, String, and_, cast, exists, false, or_, update
+from sqlalchemy import ColumnElement, Exists, String, and_, cast, exists, false, func, or_, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -46,9 +46,12 @@ def _partly_sent() -> ColumnElement[bool]:
     return cast(col(Post.remote_ids), String) != "[]"
 
 
-def due_posts_query(*, now: datetime, lookahead: timedelta, limit: int) -> SelectOfScalar[str]:
-    """SELECT the ids of the posts a dispatcher may claim at ``now``, soonest first."""
-    return (
+def due_posts_query(
+    *, now: datetime, lookahead: timedelta, limit: int, after: datetime | None = None
+) -> SelectOfScalar[str]:
+    """SELECT the ids of the posts a dispatcher may claim at ``now``, soonest first (only those
+    scheduled later than ``after``, if given)."""
+    query = (
         select(col(Post.id))
         .join(Campaign, col(Campaign.slug) == col(Post.campaign_slug))
         .where(
@@ -64,21 +67,29 @@ def due_posts_query(*, now: datetime, lookahead: timedelta, limit: int) -> Selec
         .order_by(col(Post.scheduled_at), col(Post.id))
         .limit(limit)
     )
+    return query if after is None else query.where(col(Post.scheduled_at) > after)
 
 
 def claim_due_posts(
-    *, session: Session, now: datetime, worker: str, limit: int = 100, lookahead: timedelta = timedelta(0)
+    *,
+    session: Session,
+    now: datetime,
+    worker: str,
+    limit: int = 100,
+    lookahead: timedelta = timedelta(0),
+    after: datetime | None = None,
 ) -> list[str]:
     """Atomically move up to ``limit`` due posts from scheduled to claimed for ``worker``; their ids, soonest first.
 
     Due: status scheduled, ``scheduled_at <= now + lookahead``, not past its late window, no backoff
     or hold pending (``next_attempt_at``), campaign neither paused nor removed, account not rate
-    limited and its credentials not in question. A post claimed here belongs to ``worker`` until it
+    limited and its credentials not in question; scheduled later than ``after``, if given. A post
+    claimed here belongs to ``worker`` until it
     moves on (``claimed -> sending``) or is released (``claimed -> scheduled``). Does not commit:
     commit before handing the ids to workers.
     """
     assert is_allowed(PostStatus.SCHEDULED, PostStatus.CLAIMED)
-    due = due_posts_query(now=now, lookahead=lookahead, limit=limit)
+    due = due_posts_query(now=now, lookahead=lookahead, limit=limit, after=after)
     if session.get_bind().dialect.name == "postgresql":
         # Lock the chosen rows, passing over rows another dispatcher is locking right now. A separate
         # statement on purpose: as a sub-SELECT of the UPDATE, PostgreSQL may run it more than once
@@ -98,6 +109,12 @@ def claim_due_posts(
     )
     won = set(session.exec(stmt).scalars())
     return [post_id for post_id in chosen if post_id in won]
+
+
+def claimed_count(*, session: Session) -> int:
+    """How many posts are claimed and not yet started: handed to the broker, waiting for a worker."""
+    statement = select(func.count()).select_from(Post).where(col(Post.status) == PostStatus.CLAIMED.value)
+    return int(session.exec(statement).one())
 
 
 def mark_missed_posts(*, session: Session, now: datetime) -> list[str]:

@@ -109,7 +109,10 @@ def campaign_diff(*, session: Session, plan: CampaignPlan, window: Window, now: 
     row = session.get(Campaign, plan.slug)
     changes = diff_campaigns([plan.spec] if plan.spec else [], [row] if row else [])
     rows = campaign_rows(connection_of(session), plan, window)
-    return ScheduleDiff(changes, diff_posts(plan.planned, rows, window=window, now=now), window)
+    # A campaign whose spec is gone and which an apply already retired is history, not a change.
+    retired = {plan.slug} if plan.spec is None and row is not None and row.removed_at is not None else set()
+    posts = diff_posts(plan.planned, rows, window=window, now=now, retired=retired)
+    return ScheduleDiff(changes, posts, window)
 
 
 def compute_diff(

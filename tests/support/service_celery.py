@@ -5,7 +5,8 @@ The process-level tests cannot wait the production timeouts out (a `sending` row
 
 - ``CAMPAIGNS_TEST_TASK_TIME_LIMIT``: the task time limit, seconds; the sweep's SENDING_TIMEOUT
   follows it (+1 s), as scheduler/tasks.py derives it in production;
-- ``CAMPAIGNS_TEST_SWEEP_EVERY``, ``CAMPAIGNS_TEST_SYNC_SPECS_EVERY``: beat periods, seconds;
+- ``CAMPAIGNS_TEST_SWEEP_EVERY`` (the sweep and the reconciliation), ``CAMPAIGNS_TEST_SYNC_SPECS_EVERY``:
+  beat periods, seconds;
 - ``CAMPAIGNS_TEST_RECONCILE_SETTLE``: seconds before "not on the platform" counts as "never
   arrived" (30 s in production, for real platforms' lagging timelines; the sandbox has no lag).
 
@@ -20,7 +21,11 @@ from datetime import timedelta
 
 TIME_LIMIT_VAR = "CAMPAIGNS_TEST_TASK_TIME_LIMIT"
 SETTLE_VAR = "CAMPAIGNS_TEST_RECONCILE_SETTLE"
-EVERY_VARS = {"sweep": "CAMPAIGNS_TEST_SWEEP_EVERY", "sync-specs": "CAMPAIGNS_TEST_SYNC_SPECS_EVERY"}
+EVERY_VARS = {
+    "sweep": "CAMPAIGNS_TEST_SWEEP_EVERY",
+    "reconcile": "CAMPAIGNS_TEST_SWEEP_EVERY",  # the sweep's other half (worker.queues)
+    "sync-specs": "CAMPAIGNS_TEST_SYNC_SPECS_EVERY",
+}
 
 
 def _celery_main(argv: list[str]) -> None:

@@ -190,10 +190,14 @@ class Cluster:
     def __init__(self, group: Processes) -> None:
         self.group = group
 
-    def worker(self, name: str = "worker", *, concurrency: int = 1, **env: str) -> Process:
+    def worker(
+        self, name: str = "worker", *, concurrency: int = 1, queues: str | None = None, **env: str
+    ) -> Process:
+        """A worker; ``queues`` (``-Q``, comma-separated) default: every queue (worker.queues)."""
         argv = [
             *CELERY,
             "worker",
+            *(("--queues", queues) if queues else ()),
             "--hostname",
             f"{name}@%h",
             *(
