@@ -6,10 +6,9 @@ from campaigns.clock import utc_now
 from campaigns.settings import get_settings
 from worker import runtime
 from worker.app import app
-from worker.queues import METRICS as METRICS_QUEUE
 
 
-@app.task(name="worker.report_tasks.send_weekly_reports", queue=METRICS_QUEUE)  # type: ignore[untyped-decorator]
+@app.task(name="worker.report_tasks.send_weekly_reports")  # type: ignore[untyped-decorator]
 def send_weekly_reports() -> str:
     """Archive and e-mail each campaign's report for last week once its Monday 08:00 local has
     passed; every recipient once (the database remembers), failures retried at the next run."""
@@ -27,7 +26,7 @@ def send_weekly_reports() -> str:
     )
 
 
-@app.task(name="worker.report_tasks.send_alerts", queue=METRICS_QUEUE)  # type: ignore[untyped-decorator]
+@app.task(name="worker.report_tasks.send_alerts")  # type: ignore[untyped-decorator]
 def send_alerts() -> str:
     """E-mail each problem that needs a person to its campaigns' contacts, at most once an hour."""
     from campaigns.reports import mail
