@@ -91,6 +91,6 @@ def test_the_health_command_exits_1_and_names_the_account(flagged: Session, cli_
     result = CliRunner().invoke(cli, ["health", "--timeout", "0.2"])
 
     assert result.exit_code == 1
-    [line] = [line for line in result.output.splitlines() if " accounts " in line]
+    [line] = [line for line in result.output.splitlines() if line.split()[1:2] == ["accounts"]]
     assert line.startswith("FAIL  accounts  twitter/default held ")
     assert line.endswith("2 posts waiting: fix the credentials, then run `campaigns accounts check`")

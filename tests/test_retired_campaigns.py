@@ -55,7 +55,7 @@ def test_a_deleted_spec_is_retired_by_apply_and_then_drops_out_of_the_diff(specs
         for old, new in (("scheduled", "claimed"), ("claimed", "sending"), ("sending", "published")):
             transition(
                 session=session,
-                post_id="gone:d1p1:twitter",
+                post_id="gone:d1-1000:twitter",
                 expected=PostStatus(old),
                 to=PostStatus(new),
                 now=NOW,
@@ -64,7 +64,7 @@ def test_a_deleted_spec_is_retired_by_apply_and_then_drops_out_of_the_diff(specs
     (specs / "gone.yaml").unlink()
 
     before = cli_output("diff")
-    assert "campaign gone: removed" in before and "gone:d1p2:twitter" in before
+    assert "campaign gone: removed" in before and "gone:d1-1200:twitter" in before
     cli_output("apply")
     after = cli_output("diff")
 
@@ -74,5 +74,5 @@ def test_a_deleted_spec_is_retired_by_apply_and_then_drops_out_of_the_diff(specs
         retired = session.get(Campaign, "gone")
         statuses = {p.id: p.status for p in session.exec(select(Post).where(Post.campaign_slug == "gone"))}
     assert retired is not None and retired.removed_at is not None
-    assert statuses == {"gone:d1p1:twitter": "published", "gone:d1p2:twitter": "cancelled"}
-    assert "gone:d1p1:twitter" in cli_output("status", "gone")  # its history stays
+    assert statuses == {"gone:d1-1000:twitter": "published", "gone:d1-1200:twitter": "cancelled"}
+    assert "gone:d1-1000:twitter" in cli_output("status", "gone")  # its history stays

@@ -41,6 +41,9 @@ def test_every_task_goes_to_its_own_queue():
         "scheduler.tasks.reconcile": "reconcile",
         "worker.tasks.publish_posts": "publish",  # or publish_late: the dispatcher chooses
         "worker.tasks.publish_post": "publish",
+        "worker.tasks.collect_metrics": "metrics",
+        "worker.report_tasks.send_weekly_reports": "metrics",
+        "worker.report_tasks.send_alerts": "metrics",
     }
     beat_tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert beat_tasks <= set(queue_of)
