@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
-from sqlalchemy.engine import make_url
 
 from campaigns.platforms import MediaFile, PlatformError, TransientError, platform_for
 from campaigns.platforms.accounts import CHANNELS, AccountConfig
@@ -48,6 +47,7 @@ def _resume(working: Sequence[AccountConfig]) -> list[str]:
 
     Nothing to do without a schedule database: this command also runs before the service ever has.
     """
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
     from campaigns.store.accounts import clear_credentials_flag
