@@ -68,7 +68,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Start the service: database, sandbox (without credentials), specs, Celery worker and beat.",
     ),
     "health": (
-        "campaigns.commands.service:health",
+        "campaigns.commands.service_health:health",
         "Check for overdue posts, a silent beat and workers that do not answer.",
     ),
 }
