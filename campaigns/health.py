@@ -16,14 +16,16 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from campaigns.store.db import session_scope
 from campaigns.store.pipeline import get_lease, overdue_posts
+
+if TYPE_CHECKING:
+    from wsgiref.simple_server import WSGIServer
 
 OVERDUE_AFTER = timedelta(seconds=60)
 BEAT_SILENT_AFTER = timedelta(seconds=30)  # > the lease TTL (20 s): a standby has taken over by then
@@ -146,11 +148,13 @@ def health_wsgi_app(check: Callable[[], Health]) -> Callable[[dict[str, Any], St
     return app
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # a probe every few seconds is no news
-        pass
-
-
 def make_health_server(host: str, port: int, check: Callable[[], Health]) -> WSGIServer:
     """An HTTP server for ``health_wsgi_app``; run its ``serve_forever()`` in a thread."""
-    return make_server(host, port, health_wsgi_app(check), handler_class=_QuietHandler)
+    # Imported here: `campaigns health` checks without serving, and http.server costs ~30 ms.
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # a probe every few seconds is no news
+            pass
+
+    return make_server(host, port, health_wsgi_app(check), handler_class=QuietHandler)
