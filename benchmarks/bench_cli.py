@@ -41,6 +41,7 @@ COMMANDS: dict[str, list[str]] = {
     "--help": ["--help"],
 }
 IMPORT_LINE = re.compile(r"import time:\s+\d+ \|\s+(\d+) \| ( *)(\S+)")  # indent "": top level
+SETTLE_SECONDS = 10  # a starting worker and beat take the CPU for a while: measure after that
 CLEARED = ("DATABASE_URL", "REDIS_URL", "ACCOUNTS_FILE", "PYTHONDONTWRITEBYTECODE", "BROKER_PREFIX")
 
 
@@ -136,6 +137,7 @@ def start_worker(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if run(["health"], env, cwd)[2] == 0:
+            time.sleep(SETTLE_SECONDS)
             return worker
         time.sleep(1)
     stop(worker)
