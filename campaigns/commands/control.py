@@ -7,6 +7,9 @@ import click
 from campaigns.commands import database
 from campaigns.commands.database import friendly, open_engine
 from campaigns.commands.output import when
+from campaigns.store.db import session_scope
+from campaigns.store.models import Campaign
+from campaigns.store.queries import retry_post, set_operator_pause
 
 TARGET = click.argument("campaign", required=False)
 ALL = click.option("--all", "everything", is_flag=True, help="Every campaign in the schedule.")
@@ -24,9 +27,6 @@ def _target(campaign: str | None, everything: bool) -> str | None:
 @friendly
 def pause(campaign: str | None, everything: bool) -> None:
     """Stop publishing a campaign's posts (from the next tick) until `campaigns resume`."""
-    from campaigns.store.db import session_scope
-    from campaigns.store.queries import set_operator_pause
-
     slug = _target(campaign, everything)
     with open_engine() as engine, session_scope(engine) as session:
         result = set_operator_pause(session=session, slug=slug, paused=True, now=database.utcnow())
@@ -42,9 +42,6 @@ def pause(campaign: str | None, everything: bool) -> None:
 @friendly
 def resume(campaign: str | None, everything: bool) -> None:
     """Publish a paused campaign's posts again. A `paused: true` in its spec still holds it."""
-    from campaigns.store.db import session_scope
-    from campaigns.store.queries import set_operator_pause
-
     slug = _target(campaign, everything)
     with open_engine() as engine, session_scope(engine) as session:
         result = set_operator_pause(session=session, slug=slug, paused=False, now=database.utcnow())
@@ -60,10 +57,6 @@ def resume(campaign: str | None, everything: bool) -> None:
 @friendly
 def retry(post_id: str) -> None:
     """Put a failed or missed post back in the queue, to go out now."""
-    from campaigns.store.db import session_scope
-    from campaigns.store.models import Campaign
-    from campaigns.store.queries import retry_post
-
     with open_engine() as engine, session_scope(engine) as session:
         post = retry_post(session=session, post_id=post_id, now=database.utcnow())
         campaign = session.get(Campaign, post.campaign_slug)

@@ -10,6 +10,8 @@ import click
 from campaigns.commands import database
 from campaigns.commands.database import friendly, open_engine
 from campaigns.commands.output import console, preview, table, when
+from campaigns.store.db import session_scope
+from campaigns.store.queries import status_report
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -58,9 +60,6 @@ def _print_spec_problems(out: Console, problems: SpecProblems) -> None:
 @friendly
 def status(campaign: str | None, limit: int) -> None:
     """Show upcoming, published, unconfirmed, failed and missed posts (of one campaign, or all)."""
-    from campaigns.store.db import session_scope
-    from campaigns.store.queries import status_report
-
     now = database.utcnow()
     with open_engine() as engine, session_scope(engine, read_only=True) as session:
         report = status_report(session=session, slug=campaign, limit=limit)
