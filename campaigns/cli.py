@@ -8,10 +8,11 @@ Sub-commands live in ``campaigns/commands/`` and are imported only when invoked,
 
 from __future__ import annotations
 
-import gc
 import importlib
 
 import click
+
+from campaigns.startup import loading_libraries
 
 # command name -> ("module:attribute", the first sentence of its help); one module per area.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -84,15 +85,8 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target[0].split(":")
-        # Importing a command's libraries creates some 10^5 objects and no garbage cycles: the
-        # cycle collector would walk them over and over, about a tenth of a command's start-up.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with loading_libraries():
             module = importlib.import_module(module_name)
-        finally:
-            if collecting:
-                gc.enable()
         command = getattr(module, attr)
         assert isinstance(command, click.Command)
         return command

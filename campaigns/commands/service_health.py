@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from campaigns.startup import loading_libraries
+
 DEFAULT_TIMEOUT = 2.0
 MIN_WAIT = 0.1  # seconds the workers get however long start-up took: a live one answers in ~0.05 s
 
@@ -33,17 +35,19 @@ def health(as_json: bool, timeout: float) -> None:
     service is up the answer comes at once; when something is down, within TIMEOUT seconds.
     """
     started = time.monotonic()  # before the libraries are loaded: they are most of the start-up
-    from sqlalchemy.engine import make_url
+    with loading_libraries():
+        from sqlalchemy.engine import make_url
 
-    from campaigns.health import celery_ping, check_health
-    from campaigns.settings import SettingsError, get_settings
-    from campaigns.store.db import make_engine
+        from campaigns.health import celery_ping, check_health
+        from campaigns.settings import SettingsError, get_settings
+        from campaigns.store.db import make_engine
 
     try:
         settings = get_settings()
         url = make_url(settings.database_url)
         engine = make_engine(settings.database_url, **_connect_timeout(url.get_backend_name(), timeout))
-        from worker.app import make_probe_app
+        with loading_libraries():
+            from worker.app import make_probe_app
 
         app = make_probe_app(settings, timeout)
     except SettingsError as e:
