@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import yaml
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
@@ -283,6 +282,8 @@ def _where_in(path: Path, message: str) -> str:
 
 
 def _read_table(path: Path) -> dict[str, Any]:
+    import yaml  # here: only an ACCOUNTS_FILE needs it, and `campaigns status` should not pay for it
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:

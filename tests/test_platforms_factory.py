@@ -59,7 +59,7 @@ def test_it_imports_the_client_libraries_only_in_their_adapters() -> None:
 
 
 def test_it_does_not_load_the_client_libraries_until_an_adapter_is_built() -> None:
-    code = "import sys, campaigns.platforms, campaigns.settings, campaigns.commands.accounts; "
+    code = "import sys, campaigns.platforms, campaigns.settings, campaigns.commands.account_checks; "
     code += "print(sorted(m for m in ('tweepy', 'facebook') if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"

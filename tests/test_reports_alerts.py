@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from campaigns.cli import cli
-from campaigns.commands import schedule
+from campaigns.commands import database
 from campaigns.health import check_health
 from campaigns.reports.alerts import send_alerts
 from campaigns.settings import get_settings, load_settings
@@ -117,7 +117,7 @@ def test_status_lists_them_and_health_is_red(
     _trouble(session)
     session.rollback()
     monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setattr(schedule, "utcnow", lambda: NOW)
+    monkeypatch.setattr(database, "utcnow", lambda: NOW)
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(cli, ["status"], catch_exceptions=False)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaigns.cli import cli
-from campaigns.commands import schedule
+from campaigns.commands import database
 from campaigns.settings import get_settings
 from campaigns.store.dispatch import claim_due_posts
 from campaigns.store.models import Campaign, Post
@@ -48,7 +48,7 @@ class RunCli:
         self.at(NOW)
 
     def at(self, now: object) -> RunCli:
-        self.monkeypatch.setattr(schedule, "utcnow", lambda: now)
+        self.monkeypatch.setattr(database, "utcnow", lambda: now)
         return self
 
     def __call__(self, *args: str, ok: bool = True) -> Result:

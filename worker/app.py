@@ -115,6 +115,20 @@ def make_app(settings: Settings | None = None) -> Celery:
     return app
 
 
+def make_probe_app(settings: Settings, timeout: float) -> Celery:
+    """An app that only asks the workers (``campaigns health``), never waiting much over ``timeout``.
+
+    The workers' app retries a Redis that refuses connections for about 12 s before giving up;
+    a probe must answer "down" at once instead, and wait at most ``timeout`` for a connection.
+    """
+    app = make_app(settings)
+    if settings.redis_url:
+        options = dict(app.conf.broker_transport_options)
+        options |= {"max_retries": 0, "socket_connect_timeout": timeout}
+        app.conf.broker_transport_options = options
+    return app
+
+
 @signals.after_setup_logger.connect  # type: ignore[untyped-decorator]  # celery is untyped
 def _show_what_is_published(loglevel: int | str = logging.WARNING, **_: Any) -> None:
     """The worker logs at WARNING by default; the one line per published post is INFO."""

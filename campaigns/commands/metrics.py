@@ -24,7 +24,9 @@ def metrics() -> None:
 def collect(campaign: str | None) -> None:
     """Read what is due now (as the running service does on its own) and show what was read."""
     from campaigns import metrics as collector
-    from campaigns.commands.schedule import _console, _engine, friendly
+    from campaigns.commands.database import friendly
+    from campaigns.commands.database import open_engine as _engine
+    from campaigns.commands.output import console as _console
     from campaigns.metrics.hashtags import campaign_hashtags
     from campaigns.publishing import Context, PlatformPool
     from campaigns.settings import get_settings

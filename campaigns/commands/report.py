@@ -8,7 +8,10 @@ from pathlib import Path
 
 import click
 
-from campaigns.commands.schedule import _console, _engine, _table, friendly
+from campaigns.commands.database import friendly
+from campaigns.commands.database import open_engine as _engine
+from campaigns.commands.output import console as _console
+from campaigns.commands.output import table as _table
 
 
 @click.command()

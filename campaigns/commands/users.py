@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import click
 from sqlmodel import Session
 
-from campaigns.commands.schedule import _engine, friendly
+from campaigns.commands.database import friendly
+from campaigns.commands.database import open_engine as _engine
 from campaigns.store.db import session_scope
 from campaigns.store.web_models import ROLES
 

@@ -23,7 +23,7 @@ from campaigns.settings import SettingsError, get_settings
 )
 def web(host: str, port: int, trusted_proxies: str) -> None:
     """Serve the dashboard (log in with a user from `campaigns users add`)."""
-    from campaigns.commands.schedule import _engine
+    from campaigns.commands.database import open_engine as _engine
     from campaigns.web.serve import make_server, web_config
 
     try:

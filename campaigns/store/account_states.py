@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, or_, select
 
+from campaigns.store.insert_missing import insert_missing
 from campaigns.store.models import AccountState, Post, PostStatus
 
 # The statuses of a post that waits for its account: a held account's posts stay scheduled.
@@ -70,9 +69,8 @@ def held_accounts(*, session: Session, slug: str | None = None, limit: int = 3) 
 
 
 def _ensure_row(session: Session, platform: str, account: str, now: datetime) -> None:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     row = {"platform": platform, "account": account, "attention_needed": False, "updated_at": now}
-    session.exec(insert(AccountState).values(**row).on_conflict_do_nothing())
+    session.exec(insert_missing(session, AccountState, row))
 
 
 def _where(platform: str, account: str) -> ColumnElement[bool]:

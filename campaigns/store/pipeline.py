@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import case, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from campaigns.store.dispatch import due_posts_query
+from campaigns.store.insert_missing import insert_missing
 from campaigns.store.models import AccountState, Attempt, Post, PostStatus
 from campaigns.store.pipeline_models import BeatLease
 from campaigns.store.states import RELEASED, is_allowed
@@ -157,8 +156,7 @@ def acquire_lease(*, session: Session, name: str, holder: str, now: datetime, tt
     expired (or was released). Two contenders cannot both win: PostgreSQL re-checks the WHERE on the
     row the first winner wrote, and SQLite runs one writer at a time.
     """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.exec(insert(BeatLease).values(name=name, holder=None, expires_at=now).on_conflict_do_nothing())
+    session.exec(insert_missing(session, BeatLease, {"name": name, "holder": None, "expires_at": now}))
     mine = col(BeatLease.holder) == holder
     stmt = (
         update(BeatLease)

@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from campaigns.store.insert_missing import insert_missing
 from campaigns.store.pipeline_models import SpecProblems
 
 NAME = "specs"
@@ -36,9 +35,14 @@ def record_spec_problems(
     True iff this call changed the record (it is the first to see this version): of concurrent
     callers with the same files exactly one gets True, and only that one should report them.
     """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    empty = insert(SpecProblems).values(name=NAME, fingerprint=None, problems=[], since=None, updated_at=now)
-    session.exec(empty.on_conflict_do_nothing())
+    empty: dict[str, object] = {
+        "name": NAME,
+        "fingerprint": None,
+        "problems": [],
+        "since": None,
+        "updated_at": now,
+    }
+    session.exec(insert_missing(session, SpecProblems, empty))
     fingerprint = spec_fingerprint(hashes)
     stmt = (
         update(SpecProblems)

@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
-from sqlalchemy.engine import make_url
 
 from campaigns.account_config import CHANNELS, AccountConfig
 from campaigns.platforms import MediaFile, PlatformError, TransientError, platform_for
@@ -48,6 +47,7 @@ def _resume(working: Sequence[AccountConfig]) -> list[str]:
 
     Nothing to do without a schedule database: this command also runs before the service ever has.
     """
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
     from campaigns.store.account_states import clear_credentials_flag
