@@ -135,10 +135,11 @@ def _load_one(file_and_root: tuple[Path, Path], *, today: date) -> tuple[Campaig
 def load_file(file: Path, root: Path, *, today: date) -> tuple[CampaignSpec | None, list[Problem]]:
     """Load one spec file. Returns the spec (None if it has errors) and every problem found."""
     try:
-        # One byte past the limit is enough to refuse: a 50 MB file is never read whole.
+        # A file over the limit is refused unread (a 50 MB file is never held); at most one byte past
+        # the limit is read if the file grows meanwhile (read(n) reserves n bytes: not MAX for all).
         with file.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-            size = os.fstat(handle.fileno()).st_size if len(raw) > MAX_FILE_BYTES else len(raw)
+            size = os.fstat(handle.fileno()).st_size
+            raw = handle.read(min(size, MAX_FILE_BYTES) + 1) if size <= MAX_FILE_BYTES else b""
     except OSError as exc:
         return None, [Problem(str(file), 1, 1, "error", f"cannot read the file: {exc.strerror}")]
     if size > MAX_FILE_BYTES:
