@@ -4,6 +4,7 @@ Documented in sandbox/README.md. Not a platform API: errors are ``{"error": "...
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -23,11 +24,14 @@ def ok(body: object, status: int = 200) -> web.Response:
     return web.Response(body=dumps(body), status=status, content_type="application/json")
 
 
-async def body_of(request: web.Request) -> Any:
+async def body_of(request: web.Request, *, list_allowed: bool = False) -> Any:
     try:
-        return json.loads(await request.read() or b"{}")
+        body = json.loads(await request.read() or b"{}")
     except ValueError:
         raise AdminError("the body must be JSON") from None
+    if not (isinstance(body, dict) or (list_allowed and isinstance(body, list))):
+        raise AdminError("the body must be a JSON object")  # an array or a string ended in a 500
+    return body
 
 
 def post_truth(sb: Sandbox, post: Post, base_url: str) -> dict[str, Any]:
@@ -104,7 +108,7 @@ async def faults(request: web.Request) -> web.Response:
     if request.method == "DELETE":
         sb.faults.clear()
     elif request.method == "POST":
-        body = await body_of(request)
+        body = await body_of(request, list_allowed=True)
         specs = body if isinstance(body, list) else [body]
         try:
             added = [sb.faults.add(spec).as_dict() for spec in specs]
@@ -226,12 +230,36 @@ async def credits(request: web.Request) -> web.Response:
 def routes() -> list[web.RouteDef]:
     return [
         web.get("/_sandbox/posts", list_posts),
-        web.route("*", "/_sandbox/clock", clock),
-        web.route("*", "/_sandbox/faults", faults),
+        *_read_and_write("/_sandbox/clock", clock),
+        *_read_and_write("/_sandbox/faults", faults),
+        web.delete("/_sandbox/faults", faults),
         web.delete("/_sandbox/faults/{id}", delete_fault),
-        web.route("*", "/_sandbox/accounts", accounts),
-        web.route("*", "/_sandbox/limits", limits),
+        *_read_and_write("/_sandbox/accounts", accounts),
+        *_read_and_write("/_sandbox/limits", limits),
         web.post("/_sandbox/reset", reset),
         web.get("/_sandbox/media/{id}", media),
-        web.route("*", "/_sandbox/credits", credits),
+        *_read_and_write("/_sandbox/credits", credits),
+        web.route("*", "/_sandbox/{tail:.*}", unknown),  # before the Graph API's catch-all
     ]
+
+
+async def unknown(request: web.Request) -> web.Response:
+    """A wrong method on an admin route is a 405 naming the right ones; an unknown path a 404."""
+    allowed = sorted(
+        route.method
+        for route in request.app.router.routes()
+        if route.method not in ("*", "HEAD")
+        and route.resource is not None
+        and route.resource.canonical == request.path
+    )
+    if allowed:
+        raise web.HTTPMethodNotAllowed(request.method, allowed, text=f"use {', '.join(allowed)}")
+    raise web.HTTPNotFound(text=f"no sandbox admin route {request.path}")
+
+
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def _read_and_write(path: str, handler: Handler) -> list[web.RouteDef]:
+    # GET reads, POST changes; any other method is a 405, not a silent read.
+    return [web.get(path, handler, allow_head=False), web.post(path, handler)]

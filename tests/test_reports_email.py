@@ -70,10 +70,8 @@ def _settings(tmp_path: Path, port: int) -> Settings:
     )
 
 
-def _campaign_with_a_week(session: Session) -> None:
-    add_campaign(
-        session, "ssw-week", name="Social Service Workforce Week", timezone=TZ, contacts=["comms@example.org"]
-    )
+def _campaign_with_a_week(session: Session, name: str = "Social Service Workforce Week") -> None:
+    add_campaign(session, "ssw-week", name=name, timezone=TZ, contacts=["comms@example.org"])
     for day in range(3):
         at = START + timedelta(days=day, hours=9)
         published = add_published(
@@ -214,3 +212,34 @@ def test_the_digest_of_all_campaigns_goes_to_the_global_recipients_once(
     assert html is not None and "Social Service Workforce Week" in html.get_content()
     [csv_part] = list(digest.iter_attachments())
     assert csv_part.get_content().splitlines()[1].startswith("2027-W14,ssw-week,3,0,0,0,")
+
+
+def test_a_line_break_in_a_campaign_name_never_makes_a_header(
+    engine: Engine, session: Session, smtp, tmp_path
+):
+    # Specs refuse such names (campaigns.spec.characters); a row written before, or by hand, is still safe.
+    inbox, port = smtp
+    _campaign_with_a_week(session, name="SSW\r\nBcc: everyone@example.net\r\n\r\nFake body")
+    settings = _settings(tmp_path, port)
+
+    result = send_weekly_reports(
+        engine=engine, settings=settings, now=MONDAY_0815, send=lambda m: mail.send(settings, m)
+    )
+
+    assert len(result.sent) == 2
+    assert sorted(r for rs in inbox.recipients for r in rs) == ["comms@example.org", "director@example.org"]
+    for message in inbox.messages:
+        assert message["Bcc"] is None
+        assert message["Subject"] == "SSW Bcc: everyone@example.net Fake body: weekly report, 2027-W14"
+
+
+def test_an_alert_subject_is_one_line_whatever_the_reason():
+    message = mail.text_message(
+        subject="[campaigns] failed: X said\r\nBcc: everyone@example.net",
+        body="body",
+        sender="reports@example.org",
+        recipients=["comms@example.org"],
+    )
+    parsed = email.message_from_bytes(message.as_bytes(), policy=default)
+    assert parsed["Subject"] == "[campaigns] failed: X said Bcc: everyone@example.net"
+    assert parsed["Bcc"] is None

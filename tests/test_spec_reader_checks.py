@@ -259,7 +259,8 @@ def campaigns(draw: st.DrawFn) -> dict[str, Any]:
     ]
     zone, start = draw(
         st.sampled_from(TRANSITIONS)
-        | st.tuples(st.sampled_from(ZONES), st.dates(date(1900, 1, 1), date(2100, 1, 1)))
+        # A spec may start in 2000-2199 only (model.FIRST_YEAR, LAST_YEAR); the start goes back up to 2 days.
+        | st.tuples(st.sampled_from(ZONES), st.dates(date(2000, 1, 3), date(2100, 1, 1)))
     )
     doc: dict[str, Any] = {
         "campaign": "Test",

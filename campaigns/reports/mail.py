@@ -15,11 +15,20 @@ class MailError(Exception):
     """The message could not be handed to the SMTP server. One line, no secrets."""
 
 
+def one_line(header: str) -> str:
+    """``header`` with every line break and run of white space made one space.
+
+    Subjects carry campaign names and platform error text: a CR or LF in them must never start a new
+    header (``Bcc:``), nor make the email library refuse the whole message.
+    """
+    return " ".join(header.split())
+
+
 def report_message(rendered: Rendered, *, sender: str, recipient: str) -> EmailMessage:
     """multipart/mixed: (text | related(html, the charts' PNGs as cid:<name>)) + report.csv."""
     report = rendered.report
     message = EmailMessage()
-    message["Subject"] = f"{report.name}: weekly report, {report.week}"
+    message["Subject"] = one_line(f"{report.name}: weekly report, {report.week}")
     message["From"] = sender
     message["To"] = recipient
     message["Date"] = formatdate(localtime=False)
@@ -36,7 +45,7 @@ def report_message(rendered: Rendered, *, sender: str, recipient: str) -> EmailM
 
 def text_message(*, subject: str, body: str, sender: str, recipients: list[str]) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = one_line(subject)
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(localtime=False)

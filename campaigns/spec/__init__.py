@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from campaigns import timing
 from campaigns.problems import Problem, SpecError
 from campaigns.spec import pool, yaml_tree
 from campaigns.spec.campaign import CampaignSpec
@@ -133,10 +135,21 @@ def _load_one(file_and_root: tuple[Path, Path], *, today: date) -> tuple[Campaig
 def load_file(file: Path, root: Path, *, today: date) -> tuple[CampaignSpec | None, list[Problem]]:
     """Load one spec file. Returns the spec (None if it has errors) and every problem found."""
     try:
-        raw = file.read_bytes()
+        # A file over the limit is refused unread (a 50 MB file is never held); at most one byte past
+        # the limit is read if the file grows meanwhile (read(n) reserves n bytes: not MAX for all).
+        with file.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            raw = handle.read(min(size, MAX_FILE_BYTES) + 1) if size <= MAX_FILE_BYTES else b""
     except OSError as exc:
         return None, [Problem(str(file), 1, 1, "error", f"cannot read the file: {exc.strerror}")]
+    if size > MAX_FILE_BYTES:
+        return None, [_too_big(str(file), size)]
     return _load_bytes(raw, file, root, today=today)
+
+
+def _too_big(name: str, size: int) -> Problem:
+    message = f"the file is {size / 1_048_576:.1f} MB; a campaign spec may be at most {MAX_FILE_BYTES // 1_048_576} MB"
+    return Problem(name, 1, 1, "error", message)
 
 
 def _load_bytes(
@@ -144,8 +157,7 @@ def _load_bytes(
 ) -> tuple[CampaignSpec | None, list[Problem]]:
     name = str(file)
     if len(raw) > MAX_FILE_BYTES:
-        message = f"the file is {len(raw) / 1_048_576:.1f} MB; a campaign spec may be at most {MAX_FILE_BYTES // 1_048_576} MB"
-        return None, [Problem(name, 1, 1, "error", message)]
+        return None, [_too_big(name, len(raw))]
     text, problem = _decode(raw, name)
     if problem is not None:
         return None, [problem]
@@ -199,6 +211,8 @@ def _read_document(text: str, name: str) -> tuple[list[Finding] | Problem, Campa
 
 def _reference_day(spec: CampaignSpec, today: date) -> date:
     """The first day of the run that validation renders: the start, or the next yearly occurrence."""
+    if spec.doc.start is not None:  # past or years ahead, it is the one run there is
+        return timing.parse_date(spec.doc.start)
     upcoming = spec.first_days(today, date(min(today.year + 1, 9999), 12, 31))
     if upcoming:
         return upcoming[0]

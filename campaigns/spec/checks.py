@@ -13,6 +13,7 @@ from datetime import date
 from campaigns import text, timing
 from campaigns.planned import CHANNELS
 from campaigns.problems import Severity
+from campaigns.spec import characters
 from campaigns.spec.campaign import CampaignSpec
 from campaigns.spec.media import ALT_TEXT_MAX, image_problems
 from campaigns.spec.model import CampaignDoc, PostSpec
@@ -36,9 +37,25 @@ def warning(path: YamlPath, message: str) -> Finding:
     return Finding(path, "warning", message)
 
 
+# More days than this is a mistake (a generated file, a runaway paste): a campaign is weeks long.
+MAX_DAYS = 366
+
+
 def check_document(doc: CampaignDoc) -> list[Finding]:
     """Checks that need only the document; if any is an error, the campaign cannot be expanded."""
-    return [*_check_when(doc), *_check_shape(doc)]
+    return [*_check_when(doc), *_check_length(doc), *_check_shape(doc), *_check_hashtags(doc)]
+
+
+def _check_length(doc: CampaignDoc) -> Iterator[Finding]:
+    if doc.days is not None and len(doc.days) > MAX_DAYS:
+        message = f"the campaign has {len(doc.days):,} days; a campaign may have at most {MAX_DAYS}"
+        yield error(("days",), message, at_key=True)
+
+
+def _check_hashtags(doc: CampaignDoc) -> Iterator[Finding]:
+    for index, tag in enumerate(doc.hashtags):
+        if not tag.isascii() and (message := characters.lookalike_in_hashtag(tag)) is not None:
+            yield warning(("hashtags", index), message)
 
 
 def _check_when(doc: CampaignDoc) -> Iterator[Finding]:
@@ -175,6 +192,8 @@ def _check_sent_text(
     found = []
     channel, parts, text_path, is_thread = sent
     for number, part in enumerate(parts, start=1):
+        if not part.isascii() and parts not in tagged:  # once for channels that send the same text
+            found += _check_hashtag_characters(_part_path(sent, number), part)
         if channel == "twitter":
             if (length := text.tweet_length(part)) > text.TWEET_MAX_LENGTH:
                 label = f"tweet {number} of the thread" if is_thread else "the tweet"
@@ -194,7 +213,9 @@ def _check_sent_text(
             found.append(error(_part_path(sent, number), message))
         if not part:  # rendered parts are stripped already
             found.append(error(_part_path(sent, number), "the text is empty"))
-    if tags.lowered:
+    if not tags.lowered:
+        tagged[parts] = True  # marks the text as checked (no tags to look for)
+    else:
         has_tag = tagged.get(parts)
         if has_tag is None:
             has_tag = tagged[parts] = tags.carried_by(parts)
@@ -203,6 +224,16 @@ def _check_sent_text(
             found.append(
                 warning(text_path, f"the {channel} text carries none of the campaign's hashtags ({hashtags})")
             )
+    return found
+
+
+def _check_hashtag_characters(path: YamlPath, part: str) -> list[Finding]:
+    found = []
+    for tag in characters.hashtags_in(part):
+        if (invisible := characters.invisible_in_hashtag(tag)) is not None:
+            found.append(error(path, invisible))
+        elif (lookalike := characters.lookalike_in_hashtag(tag)) is not None:
+            found.append(warning(path, lookalike))
     return found
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
-from campaigns.spec import suggest
+from campaigns.spec import characters, suggest
 from campaigns.spec.model import AccountsSpec, CampaignDoc, DaySpec, PostSpec
 
 YamlPath = tuple[str | int, ...]
@@ -93,6 +93,8 @@ def _unknown_key(key: str, parent: YamlPath) -> str:
 
 def _pattern_message(loc: YamlPath, value: Any) -> str:
     if "hashtags" in loc:
+        if isinstance(value, str) and (invisible := characters.invisible_in_hashtag(value)) is not None:
+            return invisible
         return f"hashtag {_show(value)} must be '#' followed by letters, digits or _ (e.g. \"#SSWWeek\")"
     if loc and loc[-1] == "id":
         return f"id {_show(value)} may use only letters, digits, '-', '_' and '.'"

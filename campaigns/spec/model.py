@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from campaigns import timing
-from campaigns.spec import suggest
+from campaigns.spec import characters, suggest
 
 Channel = Literal["twitter", "facebook"]
 # Shown to editors through the JSON Schema; the validators below give the friendly message.
@@ -26,9 +26,24 @@ def _check_time(value: str | None) -> str | None:
     return value
 
 
+# A start outside these years is a typo (9999 for 2027): refused, and every date of the campaign,
+# and its posting times in UTC, stay far from the ends of Python's calendar.
+FIRST_YEAR, LAST_YEAR = 2000, 2199
+
+
 def _check_date(value: str | None) -> str | None:
     if value is not None:
-        timing.parse_date(value)
+        day = timing.parse_date(value)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValueError(
+                f"the date {value.strip()!r} is not between {FIRST_YEAR} and {LAST_YEAR}: is the year a typo?"
+            )
+    return value
+
+
+def _check_name(value: str) -> str:
+    if (message := characters.control_in_name(value)) is not None:
+        raise ValueError(message)
     return value
 
 
@@ -188,6 +203,7 @@ class CampaignDoc(_Strict):
     _late = field_validator("late_window")(_check_duration)
     _link = field_validator("link")(_check_link)
     _start = field_validator("start")(_check_date)
+    _name = field_validator("campaign")(_check_name)
     _rule = field_validator("every_year")(_check_rule)
     _timezone = field_validator("timezone")(_check_timezone)
 

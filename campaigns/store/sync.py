@@ -93,7 +93,13 @@ def _apply_campaign(engine: Engine, plan: CampaignPlan, window: Window, now: dat
 
 def file_hashes(specs_dir: Path) -> dict[str, str]:
     """slug -> sha256 hex of every spec file under ``specs_dir`` (slug: the file's stem)."""
-    return {file.stem: hashlib.sha256(file.read_bytes()).hexdigest() for file, _ in spec_files([specs_dir])}
+    return {file.stem: _sha256_of(file) for file, _ in spec_files([specs_dir])}
+
+
+def _sha256_of(file: Path) -> str:
+    # Streamed: a huge file dropped into the folder is hashed in small reads, never held whole.
+    with file.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def needs_sync(*, session: Session, hashes: Mapping[str, str], now: datetime) -> bool:

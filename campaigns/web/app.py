@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlmodel import col, select
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -13,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 from campaigns.store.web_models import AuditEntry
 from campaigns.web import attention, calendar, health_page, login, pause, posts, reports, specs
 from campaigns.web.framework import Ctx, WebConfig, page
+from campaigns.web.limits import BodyLimit
 
 STATIC = Path(__file__).parent / "static"
 
@@ -58,7 +60,7 @@ ROUTES = [
 def create_app(
     config: WebConfig, *, account_check: attention.AccountCheck = attention.check_account
 ) -> Starlette:
-    app = Starlette(routes=ROUTES)
+    app = Starlette(routes=ROUTES, middleware=[Middleware(BodyLimit)])
     app.state.config = config
     app.state.account_check = account_check  # tests give one that needs no platform
     return app
