@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from campaigns.store.account_states import flag_credentials
 from campaigns.store.db import session_scope
+from campaigns.store.metrics_models import ReadBudgetUse
 from campaigns.store.models import Attempt, Campaign, Post
 from campaigns.web.calendar import span_of
 from campaigns.web.posts import siblings, weighted
@@ -106,6 +107,23 @@ def test_attention_lists_what_needs_a_person_and_retry_puts_a_post_back(web: Web
         assert post is not None and post.status == "scheduled"
     again = post_form(client, "/posts/ssw-week:d1p4:twitter/retry")
     assert again.status_code == 409 and "only failed or missed posts" in again.text
+
+
+def test_attention_lists_a_spent_read_budget_with_what_to_do(web: Web):
+    with Session(web.engine) as session:
+        add_campaign(session)
+        session.add(
+            ReadBudgetUse(
+                campaign_slug="ssw-week", channel="twitter", day=WEB_NOW.date(), reads=2000, limit=2000,
+                exhausted_at=WEB_NOW,
+            )
+        )  # fmt: skip
+        session.commit()
+    page = web.client("viewer").get("/attention").text
+    assert "Read budgets and reports (1)" in page
+    assert "ssw-week read 2000 of its 2000 twitter posts" in page
+    assert "raise the daily read budget" in page
+    assert "Nothing needs you right now" not in page
 
 
 def test_release_frees_an_account_only_when_it_works_again(web: Web):

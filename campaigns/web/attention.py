@@ -22,10 +22,12 @@ from campaigns.settings import Settings, SettingsError, get_settings
 from campaigns.store.account_states import clear_credentials_flag
 from campaigns.store.hot_path import table_of
 from campaigns.store.models import AccountState, Campaign, Post, PostStatus
+from campaigns.store.problems import current_problems
 from campaigns.store.spec_problems import current_spec_problems
 from campaigns.web.calendar import post_href
 from campaigns.web.framework import Ctx, page
 
+OTHER_KINDS = ("read budget spent", "report not delivered")
 SHOWN = 200  # per kind: the page stays fast; the count says how many there are
 
 
@@ -85,13 +87,18 @@ def attention(ctx: Ctx) -> Response:
     }
     accounts = held_accounts(ctx, ctx.now)
     problems = current_spec_problems(session=ctx.db)
-    total = sum(len(rows) for rows in sections.values()) + len(accounts) + (1 if problems else 0)
+    # Spent read budgets and undelivered reports, as `campaigns status` lists them.
+    others = [p for p in current_problems(session=ctx.db, now=ctx.now) if p.kind in OTHER_KINDS]
+    total = (
+        sum(len(rows) for rows in sections.values()) + len(accounts) + (1 if problems else 0) + len(others)
+    )
     return ctx.render(
         "attention.html",
         title="Needs attention",
         sections=sections,
         accounts=accounts,
         problems=problems,
+        others=others,
         total=total,
         now=ctx.now,
         message=ctx.request.query_params.get("message"),
