@@ -106,7 +106,7 @@ def test_a_comms_officer_logs_in_checks_the_week_pauses_and_reads_a_report(brows
     ).to_be_visible()  # viewer and campaign both in New York
     shot(page, "calendar-month")
 
-    page.locator('a[href="/posts/ssw-week%3Ad1p3%3Atwitter"]').click()  # day 1's post with an image
+    page.locator('a[href="/posts/ssw-week%3Ad1-0900-2%3Atwitter"]').click()  # day 1's post with an image
     expect(page.get_by_role("heading", name="As each channel shows it")).to_be_visible()
     expect(page.get_by_text("characters as X counts them").first).to_be_visible()
     image = page.get_by_role("img", name="A car without wheels").first

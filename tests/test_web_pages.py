@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session
 
 from campaigns.store.account_states import flag_credentials
 from campaigns.store.db import session_scope
-from campaigns.store.metrics_models import ReadBudgetUse
+from campaigns.store.metrics_models import MetricSample, ReadBudgetUse
 from campaigns.store.models import Attempt, Campaign, Post
 from campaigns.web.calendar import span_of
 from campaigns.web.posts import siblings, weighted
@@ -58,6 +58,34 @@ def test_the_post_page_shows_each_channels_text_with_its_weighted_length_and_att
     assert "A longer Facebook text" in page and "22 / 63206" in page
     assert "403: duplicate content" in page and "0.12 s" in page
     assert "Retry this post now" in page
+
+
+def test_the_post_page_shows_its_engagement_so_far_with_a_chart(web: Web):
+    with Session(web.engine) as session:
+        add_campaign(session)
+        add_post(session, status="published", published_at=WEB_NOW, remote_ids=["1901"])
+        for hours, impressions, likes in ((1, 120, 4), (3, 480, 9)):
+            at = WEB_NOW + timedelta(hours=hours)
+            for metric, value in (("impressions", impressions), ("likes", likes), ("reposts", 2)):
+                session.add(
+                    MetricSample(campaign_slug="ssw-week", channel="twitter", subject_type="post",
+                                 subject="ssw-week:d1p1:twitter", metric=metric, value=value, observed_at=at,
+                                 source="x.tweets")
+                )  # fmt: skip
+        session.commit()
+    page = web.client("viewer").get("/posts/ssw-week:d1p1:twitter").text
+    section = page[page.index("Engagement so far") :]
+    assert "<td>480</td><td>11</td><td>2.3 %</td>" in section  # 9 likes + 2 reposts of 480 impressions
+    assert 'src="data:image/png;base64,' in section
+    assert "No engagement read yet" not in section
+
+
+def test_a_post_not_yet_out_says_its_engagement_is_read_later(web: Web):
+    with Session(web.engine) as session:
+        add_campaign(session)
+        add_post(session)
+    page = web.client("viewer").get("/posts/ssw-week:d1p1:twitter").text
+    assert "No engagement read yet: it is read once the post is out." in page
 
 
 def test_lengths_and_siblings():
@@ -171,7 +199,7 @@ def test_the_specs_page_shows_problems_with_their_place_and_the_pending_diff(web
     bad.unlink()
     shutil.copy(REPO / "campaign_specs/world-social-work-day.yaml", web.config.specs_dir)
     page = client.get("/specs").text
-    assert "created" in page and "world-social-work-day:2028:d1p1:twitter" in page
+    assert "created" in page and "world-social-work-day:2028:d1-0830:twitter" in page
     applied = post_form(client, "/specs/apply")
     assert "specs applied" in applied.text
     assert "No post changes" in client.get("/specs").text

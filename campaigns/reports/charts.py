@@ -159,3 +159,8 @@ def _svg(figure: Figure) -> str:
 def _short(text: str, width: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+# For other pages drawn in the report's style (the dashboard's post page).
+figure_of = _figure
+png_of = _png

@@ -1,4 +1,5 @@
-"""``/posts/{id}``: one post as each channel shows it, its image, thread and attempts; ``retry``."""
+"""``/posts/{id}``: one post as each channel shows it, its image, thread, attempts and engagement so
+far; ``retry``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from starlette.responses import FileResponse, RedirectResponse, Response
 
+from campaigns.metrics import names
 from campaigns.planned import CHANNELS
+from campaigns.reports.post_engagement import PostEngagement, growth_chart, series
+from campaigns.store.metrics_models import MetricSample
 from campaigns.store.models import Attempt, Campaign, Post
 from campaigns.store.queries import NotFound, NotRetryable, retry_post
 from campaigns.store.states import RETRYABLE
@@ -49,6 +53,17 @@ def _post(ctx: Ctx) -> Post | None:
     return ctx.db.get(Post, ctx.request.path_params["post_id"])
 
 
+def _engagement(ctx: Ctx, post: Post) -> PostEngagement:
+    rows = ctx.db.exec(
+        select(MetricSample.metric, MetricSample.value, MetricSample.observed_at).where(
+            col(MetricSample.subject_type) == names.POST,
+            col(MetricSample.subject) == post.id,
+            col(MetricSample.channel) == post.channel,
+        )
+    ).all()
+    return series(post.channel, rows)
+
+
 @page("viewer")
 def post_detail(ctx: Ctx) -> Response:
     post = _post(ctx)
@@ -61,9 +76,12 @@ def post_detail(ctx: Ctx) -> Response:
     attempts = ctx.db.exec(
         select(Attempt).where(col(Attempt.post_id) == post.id).order_by(col(Attempt.number), col(Attempt.id))
     ).all()
+    engagement = _engagement(ctx, post)
     return ctx.render(
         "post.html",
         title=post.id,
+        engagement=engagement,
+        engagement_chart=growth_chart(engagement, post.published_at) if post.published_at else None,
         post=post,
         campaign=campaign,
         zone=zone,
