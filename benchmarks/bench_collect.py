@@ -32,7 +32,8 @@ from sqlalchemy import create_engine, func, insert, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from campaigns.metrics import CollectOptions, collect_metrics  # noqa: E402
+from campaigns.metrics.collect import collect_metrics  # noqa: E402
+from campaigns.metrics.collection import CollectOptions  # noqa: E402
 from campaigns.platforms import get_platform  # noqa: E402
 from campaigns.publishing import Context, PlatformPool  # noqa: E402
 from campaigns.settings import load_settings  # noqa: E402

@@ -75,19 +75,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "metrics": (
         "campaigns.commands.metrics:metrics",
-        "Engagement metrics: read what is due now (the service does this on a schedule).",
+        "Engagement metrics: our posts' numbers and others' use of the campaign hashtags.",
     ),
     "report": (
         "campaigns.commands.report:report",
-        "Build a campaign's weekly engagement report (HTML, PNG, CSV or JSON).",
+        "Build the weekly report of CAMPAIGN (its slug or name; every campaign if omitted).",
     ),
     "users": (
         "campaigns.commands.users:users",
-        "Dashboard users: add, change passwords and roles, revoke sessions, remove.",
+        "Dashboard users: viewers see, editors also retry, pause and apply, admins also read the audit log.",
     ),
     "web": (
         "campaigns.commands.web:web",
-        "Serve the dashboard alone (campaigns run serves it too).",
+        "Serve the dashboard (log in with a user from `campaigns users add`).",
     ),
 }
 

@@ -3,9 +3,11 @@ And the metrics collector (queue "metrics", so that it never sits in front of a 
 
 from __future__ import annotations
 
-from campaigns import metrics, publishing
+from campaigns import publishing
 from campaigns.clock import utc_now
+from campaigns.metrics.collect import collect_metrics as collect_cycle
 from campaigns.metrics.hashtags import campaign_hashtags
+from campaigns.metrics.options import options_from
 from campaigns.settings import get_settings
 from worker import runtime
 from worker.app import app
@@ -33,7 +35,7 @@ def collect_metrics(campaign: str | None = None) -> str:
     to run twice (samples are unique by observation, hour buckets replaced, reads counted once)."""
     settings = get_settings()
     hashtags = campaign_hashtags(settings.specs_dir, today=utc_now().date())
-    summary = metrics.collect_metrics(
-        runtime.context(), hashtags=hashtags, options=metrics.options_from(settings), campaign=campaign
+    summary = collect_cycle(
+        runtime.context(), hashtags=hashtags, options=options_from(settings), campaign=campaign
     )
     return str(summary)

@@ -23,11 +23,12 @@ def metrics() -> None:
 @click.option("--campaign", help="Only this campaign (its short name, the spec file's stem).")
 def collect(campaign: str | None) -> None:
     """Read what is due now (as the running service does on its own) and show what was read."""
-    from campaigns import metrics as collector
     from campaigns.commands.database import friendly
     from campaigns.commands.database import open_engine as _engine
     from campaigns.commands.output import console as _console
+    from campaigns.metrics.collect import collect_metrics
     from campaigns.metrics.hashtags import campaign_hashtags
+    from campaigns.metrics.options import options_from
     from campaigns.publishing import Context, PlatformPool
     from campaigns.settings import get_settings
 
@@ -38,10 +39,10 @@ def collect(campaign: str | None) -> None:
         with _engine() as engine:
             ctx = Context(engine=engine, platforms=PlatformPool(settings))
             try:
-                summary = collector.collect_metrics(
+                summary = collect_metrics(
                     ctx,
                     hashtags=campaign_hashtags(settings.specs_dir, today=now.date()),
-                    options=collector.options_from(settings),
+                    options=options_from(settings),
                     campaign=campaign,
                 )
             finally:
