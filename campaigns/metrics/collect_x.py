@@ -212,6 +212,19 @@ def _count_accounts(
     authors: dict[datetime, set[str]] = {h: set() for h in hours.hours()}
     posts: dict[datetime, int] = dict.fromkeys(authors, 0)
     token: str | None = None
+
+    def hashtag_gaps(reason: str) -> None:
+        for metric in ("accounts", "uses") if uses_too else ("accounts",):
+            run.gap(
+                channel=names.TWITTER,
+                subject_type=names.HASHTAG,
+                subject=tag,
+                metric=metric,
+                start=hours.start,
+                end=hours.end,
+                reason=reason,
+            )
+
     while True:
         reason = run.x_stopped
         if reason is None and budget.remaining < MIN_SEARCH_PAGE:
@@ -219,16 +232,7 @@ def _count_accounts(
                 budget.close(session, run.ctx.clock())
             reason = run.x_stopped = run.budget_spent()
         if reason is not None:
-            for metric in ("accounts", "uses") if uses_too else ("accounts",):
-                run.gap(
-                    channel=names.TWITTER,
-                    subject_type=names.HASHTAG,
-                    subject=tag,
-                    metric=metric,
-                    start=hours.start,
-                    end=hours.end,
-                    reason=reason,
-                )
+            hashtag_gaps(reason)
             return
         try:
             page = run.call(
@@ -245,16 +249,7 @@ def _count_accounts(
             line = run.failed(e)
             if isinstance(e, QuotaExhausted):
                 run.x_stopped = line
-            for metric in ("accounts", "uses") if uses_too else ("accounts",):
-                run.gap(
-                    channel=names.TWITTER,
-                    subject_type=names.HASHTAG,
-                    subject=tag,
-                    metric=metric,
-                    start=hours.start,
-                    end=hours.end,
-                    reason=line,
-                )
+            hashtag_gaps(line)
             return
         with session_scope(run.ctx.engine) as session:
             budget.spend(session, len(page.posts), run.ctx.clock())

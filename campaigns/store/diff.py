@@ -38,7 +38,7 @@ from typing import Any, Protocol
 from campaigns.planned import PlannedPost
 from campaigns.store.dispatch import is_missed, missed_after
 from campaigns.store.models import Campaign, PostStatus
-from campaigns.store.pairing import free_id, pair_rows
+from campaigns.store.pairing import PairedRow, free_id, pair_rows
 from campaigns.store.states import HANDS_OFF
 
 DEFAULT_HORIZON = timedelta(days=400)
@@ -65,25 +65,12 @@ class CampaignLike(Protocol):
     def late_window(self) -> timedelta: ...
 
 
-class StoredPost(Protocol):
-    """What the diff reads of a stored post: a ``Post``, or a Core row of the posts table."""
+class StoredPost(PairedRow, Protocol):
+    """What the diff reads of a stored post: a ``Post``, or a Core row of the posts table (what
+    pairing reads, and when it is scheduled)."""
 
     @property
-    def id(self) -> str: ...
-    @property
-    def campaign_slug(self) -> str: ...
-    @property
-    def channel(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
     def scheduled_at(self) -> datetime: ...
-    @property
-    def day(self) -> int: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def thread(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
