@@ -53,7 +53,7 @@ def post_cumulative(session: Session, slug: str, bounds: list[datetime]) -> Cumu
         .group_by(*keys, bucket)
     )
     rows = [*session.execute(history), *session.execute(window)]
-    return carry_forward((ch, s, m, int(b), int(v)) for ch, s, m, b, v in rows)
+    return carry_forward(((ch, s, m, int(b), int(v)) for ch, s, m, b, v in rows), buckets=len(bounds))
 
 
 def hashtag_counts(

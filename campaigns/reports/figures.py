@@ -33,21 +33,21 @@ class Cumulative:
     """Per (channel, post, metric): the count at the end of each of the 15 buckets."""
 
     keys: list[tuple[str, str, str]]
-    counts: IntArray  # shape (len(keys), BUCKETS)
+    counts: IntArray  # shape (len(keys), buckets): BUCKETS for a week's report
 
     def of(self, metric: str, channel: str | None = None) -> IntArray:
         rows = [i for i, (ch, _, m) in enumerate(self.keys) if m == metric and channel in (None, ch)]
-        return self.counts[rows] if rows else np.zeros((0, BUCKETS), dtype=np.int64)
+        return self.counts[rows] if rows else np.zeros((0, self.counts.shape[1]), dtype=np.int64)
 
 
-def carry_forward(rows: Iterable[tuple[str, str, str, int, int]]) -> Cumulative:
+def carry_forward(rows: Iterable[tuple[str, str, str, int, int]], buckets: int = BUCKETS) -> Cumulative:
     """(channel, post, metric, bucket, largest value) rows -> counts at each bucket's end."""
     index: dict[tuple[str, str, str], int] = {}
     cells: list[tuple[int, int, int]] = []
     for channel, subject, metric, bucket, value in rows:
         row = index.setdefault((channel, subject, metric), len(index))
         cells.append((row, bucket, value))
-    counts = np.zeros((len(index), BUCKETS), dtype=np.int64)
+    counts = np.zeros((len(index), buckets), dtype=np.int64)
     if cells:
         at = np.array(cells, dtype=np.int64)
         counts[at[:, 0], at[:, 1]] = at[:, 2]
@@ -182,3 +182,16 @@ def change(current: float | None, previous: float | None) -> float | None:
     if current is None or previous is None or previous == 0:
         return None
     return (current - previous) / previous
+
+
+def gained_by_day(cumulative: Cumulative, channel: str) -> tuple[list[int], list[int]]:
+    """Impressions and engagements gained on each day of a range, over the channel's posts:
+    ``cumulative`` has bucket 0 before the range and one bucket per day after it."""
+    days = cumulative.counts.shape[1] - 1
+
+    def gained(metric: str) -> IntArray:
+        counts = cumulative.of(metric, channel)
+        return (counts[:, 1:] - counts[:, :-1]).sum(axis=0) if len(counts) else np.zeros(days, dtype=np.int64)
+
+    engagements = sum((gained(m) for m in ENGAGEMENT_PARTS[channel]), np.zeros(days, dtype=np.int64))
+    return [int(v) for v in gained(IMPRESSIONS[channel])], [int(v) for v in engagements]

@@ -12,7 +12,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from campaigns.store.web_models import AuditEntry
-from campaigns.web import attention, calendar, health_page, login, pause, posts, reports, specs
+from campaigns.web import attention, calendar, engagement, health_page, login, pause, posts, reports, specs
 from campaigns.web.framework import Ctx, WebConfig, page
 from campaigns.web.limits import BodyLimit
 
@@ -49,6 +49,7 @@ ROUTES = [
     Route("/specs", specs.specs_page),
     Route("/specs/apply", specs.specs_apply, methods=["POST"]),
     Route("/reports", reports.reports_page),
+    Route("/engagement", engagement.engagement),
     Route("/reports/{campaign}/{week}/{name}/view", reports.report_view),
     Route("/reports/{campaign}/{week}/{name}", reports.report_file),
     Route("/health", health_page.health_page),
