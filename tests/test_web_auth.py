@@ -217,7 +217,16 @@ def test_no_token_or_password_hash_is_ever_rendered(web: Web):
         user = get_user(session, "root")
         assert user is not None
         hashed = user.password_hash
-    for path in ("/calendar", "/attention", "/campaigns", "/specs", "/reports", "/engagement", "/health", "/audit"):
+    for path in (
+        "/calendar",
+        "/attention",
+        "/campaigns",
+        "/specs",
+        "/reports",
+        "/engagement",
+        "/health",
+        "/audit",
+    ):
         page = client.get(path).text
         assert token not in page and hashed not in page and PASSWORD not in page
 
