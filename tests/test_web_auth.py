@@ -17,7 +17,7 @@ from tests.support.db_fixtures import add_campaign, add_post
 from tests.support.web_fixtures import ORIGIN, PASSWORD, Web, csrf_of, login, post_form
 
 EXAMPLE = {"post_id": "ssw-week:d1p1:twitter", "number": "0", "platform": "twitter", "account": "default",
-           "campaign": "ssw-week", "week": "2027-W14", "name": "report.html"}  # fmt: skip
+           "campaign": "ssw-week", "week": "2027-W14", "name": "report.html", "delivery_id": "1"}  # fmt: skip
 
 
 def _routes() -> list[tuple[str, str]]:
@@ -28,7 +28,14 @@ def _routes() -> list[tuple[str, str]]:
             continue
         for method in sorted(getattr(route, "methods", None) or {"GET"}):
             if method != "HEAD":
-                found.append((method, path.replace("{number:int}", "{number}").format(**EXAMPLE)))
+                found.append(
+                    (
+                        method,
+                        path.replace("{number:int}", "{number}")
+                        .replace("{delivery_id:int}", "{delivery_id}")
+                        .format(**EXAMPLE),
+                    )
+                )
     return found
 
 

@@ -12,6 +12,7 @@ from campaigns.store.account_states import flag_credentials
 from campaigns.store.db import session_scope
 from campaigns.store.metrics_models import MetricSample, ReadBudgetUse
 from campaigns.store.models import Attempt, Campaign, Post
+from campaigns.store.report_models import ReportDelivery
 from campaigns.web.calendar import span_of
 from campaigns.web.posts import siblings, weighted
 from tests.support.db_fixtures import add_campaign, add_post
@@ -148,10 +149,34 @@ def test_attention_lists_a_spent_read_budget_with_what_to_do(web: Web):
         )  # fmt: skip
         session.commit()
     page = web.client("viewer").get("/attention").text
-    assert "Read budgets and reports (1)" in page
+    assert "Read budgets (1)" in page
     assert "ssw-week read 2000 of its 2000 twitter posts" in page
     assert "raise the daily read budget" in page
     assert "Nothing needs you right now" not in page
+
+
+def test_an_undelivered_weekly_report_is_resent_from_the_attention_page(web: Web):
+    with Session(web.engine) as session:
+        add_campaign(session)
+        failed = ReportDelivery(campaign="ssw-week", week="2027-W12", recipient="comms@example.org",
+                                status="failed", attempts=2, last_error="SMTP mail:587: refused", updated_at=WEB_NOW)  # fmt: skip
+        session.add(failed)
+        session.commit()
+        delivery_id = failed.id
+    viewer = web.client("viewer").get("/attention").text
+    assert "Weekly reports not delivered (1)" in viewer and "SMTP mail:587: refused" in viewer
+    assert "an editor can resend it" in viewer
+    client = web.client("editor")
+    response = post_form(client, f"/deliveries/{delivery_id}/resend")
+    assert response.status_code == 303 and "Sent%20the%202027-W12%20report" in response.headers["location"]
+    [message] = web.mailed
+    assert message["To"] == "comms@example.org" and "2027-W12" in message["Subject"]
+    with Session(web.engine) as session:
+        row = session.get(ReportDelivery, delivery_id)
+        assert row is not None and row.status == "sent" and row.attempts == 3
+    again = post_form(client, f"/deliveries/{delivery_id}/resend")
+    assert "already%20delivered" in again.headers["location"] and len(web.mailed) == 1
+    assert "Weekly reports not delivered" not in client.get("/attention").text
 
 
 def test_release_frees_an_account_only_when_it_works_again(web: Web):

@@ -43,6 +43,7 @@ ROUTES = [
     Route("/posts/{post_id}/retry", posts.post_retry, methods=["POST"]),
     Route("/attention", attention.attention),
     Route("/accounts/{platform}/{account}/release", attention.release_account, methods=["POST"]),
+    Route("/deliveries/{delivery_id:int}/resend", attention.resend_report, methods=["POST"]),
     Route("/campaigns", pause.campaigns_page),
     Route("/pause", pause.confirm, methods=["GET"]),
     Route("/pause", pause.apply_pause, methods=["POST"]),
@@ -59,9 +60,13 @@ ROUTES = [
 
 
 def create_app(
-    config: WebConfig, *, account_check: attention.AccountCheck = attention.check_account
+    config: WebConfig,
+    *,
+    account_check: attention.AccountCheck = attention.check_account,
+    report_send: attention.ReportSend = attention.send_by_smtp,
 ) -> Starlette:
     app = Starlette(routes=ROUTES, middleware=[Middleware(BodyLimit)])
     app.state.config = config
     app.state.account_check = account_check  # tests give one that needs no platform
+    app.state.report_send = report_send  # ... and one that needs no SMTP server
     return app

@@ -3,7 +3,8 @@
 Failed and missed posts can be retried (``campaigns retry``'s guarded function); unconfirmed posts
 are being checked with the platform by the service itself; an account whose credentials were
 rejected can be released once it answers again (what ``campaigns accounts check`` does); a rate
-limit is the platform's to lift.
+limit is the platform's to lift; a weekly report that could not be e-mailed can be resent now
+(``campaigns.reports.resend``; the hourly job also retries it).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 
 from sqlalchemy import or_
 from sqlalchemy import select as core_select
@@ -20,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from campaigns.platforms import PlatformError, platform_for
 from campaigns.settings import Settings, SettingsError, get_settings
 from campaigns.store.account_states import clear_credentials_flag
+from campaigns.store.deliveries import failing
 from campaigns.store.hot_path import table_of
 from campaigns.store.models import AccountState, Campaign, Post, PostStatus
 from campaigns.store.problems import current_problems
@@ -27,7 +30,7 @@ from campaigns.store.spec_problems import current_spec_problems
 from campaigns.web.calendar import post_href
 from campaigns.web.framework import Ctx, page
 
-OTHER_KINDS = ("read budget spent", "report not delivered")
+OTHER_KINDS = ("read budget spent",)  # undelivered reports have their own section, with Resend
 SHOWN = 200  # per kind: the page stays fast; the count says how many there are
 
 
@@ -87,11 +90,11 @@ def attention(ctx: Ctx) -> Response:
     }
     accounts = held_accounts(ctx, ctx.now)
     problems = current_spec_problems(session=ctx.db)
-    # Spent read budgets and undelivered reports, as `campaigns status` lists them.
+    # Spent read budgets, as `campaigns status` lists them; undelivered reports, with Resend.
     others = [p for p in current_problems(session=ctx.db, now=ctx.now) if p.kind in OTHER_KINDS]
-    total = (
-        sum(len(rows) for rows in sections.values()) + len(accounts) + (1 if problems else 0) + len(others)
-    )
+    deliveries = failing(session=ctx.db)
+    total = sum(len(rows) for rows in sections.values()) + len(accounts) + (1 if problems else 0)
+    total += len(others) + len(deliveries)
     return ctx.render(
         "attention.html",
         title="Needs attention",
@@ -99,6 +102,7 @@ def attention(ctx: Ctx) -> Response:
         accounts=accounts,
         problems=problems,
         others=others,
+        deliveries=deliveries,
         total=total,
         now=ctx.now,
         message=ctx.request.query_params.get("message"),
@@ -138,6 +142,29 @@ def release_account(ctx: Ctx) -> Response:
         message = f"{platform} account {account} works again: its held posts go out from the next tick."
     else:
         message = f"{platform} account {account} was not held for its credentials."
+    return RedirectResponse(f"/attention?message={_quote(message)}", status_code=303)
+
+
+ReportSend = Callable[[EmailMessage], None]
+
+
+def send_by_smtp(message: EmailMessage) -> None:
+    from campaigns.reports.mail import send
+
+    send(get_settings(), message)
+
+
+@page("editor")
+def resend_report(ctx: Ctx) -> Response:
+    from campaigns.reports.resend import resend
+
+    ctx.db.commit()  # no transaction (SQLite's write lock) stays open across the SMTP call
+    send: ReportSend = ctx.request.app.state.report_send
+    delivery_id = int(ctx.request.path_params["delivery_id"])
+    message = resend(
+        engine=ctx.config.engine, settings=get_settings(), delivery_id=delivery_id, now=ctx.now, send=send
+    )
+    ctx.audit("resend", f"report delivery {delivery_id}")
     return RedirectResponse(f"/attention?message={_quote(message)}", status_code=303)
 
 

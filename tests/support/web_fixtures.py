@@ -9,6 +9,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -40,13 +41,14 @@ class Web:
     clock: Clock
     checked_accounts: list[tuple[str, str]] = field(default_factory=list)
     account_works: bool = True
+    mailed: list[EmailMessage] = field(default_factory=list)  # what the dashboard handed to "SMTP"
 
     def app_client(self, base_url: str = ORIGIN) -> TestClient:
         def check(_settings: object, platform: str, account: str) -> str | None:
             self.checked_accounts.append((platform, account))
             return None if self.account_works else "auth: invalid token"
 
-        app = create_app(self.config, account_check=check)  # type: ignore[arg-type]
+        app = create_app(self.config, account_check=check, report_send=self.mailed.append)  # type: ignore[arg-type]
         return TestClient(app, base_url=base_url, follow_redirects=False)
 
     def user(self, name: str, role: str, password: str = PASSWORD) -> None:
