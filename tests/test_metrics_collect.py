@@ -16,25 +16,14 @@ from campaigns.metrics.schedule import Polling, active_window, hashtag_hours, po
 from campaigns.publishing import Context
 from campaigns.store.metrics_models import MetricGap, MetricSample, ReadBudgetUse
 from sandbox.testing import SandboxHandle
-from tests.support.db_fixtures import NOW, add_campaign, add_post
-from tests.support.publishing_fixtures import SharedClock
+from tests.support.db_fixtures import NOW, add_campaign
+from tests.support.publishing_fixtures import SharedClock, publish_and_record
 
 TAG = "#SSWWeek"
 
 
 def publish(ctx: Context, engine: Engine, post_id: str, channel: str = "twitter") -> str:
-    remote = ctx.platforms.get(channel, "default").publish(f"{post_id} {TAG}")
-    with Session(engine) as session:
-        add_post(
-            session,
-            post_id,
-            at=ctx.clock(),
-            channel=channel,
-            status="published",
-            remote_ids=[remote.id],
-            published_at=ctx.clock(),
-        )
-    return remote.id
+    return publish_and_record(ctx, engine, post_id, channel, f"{post_id} {TAG}")
 
 
 def rows(engine: Engine, model: type) -> list:

@@ -21,27 +21,14 @@ from sandbox.engagement import facebook_metrics, x_metrics
 from sandbox.model import Post as SandboxPost
 from sandbox.simulation import Chatter
 from sandbox.testing import SandboxHandle
-from tests.support.db_fixtures import NOW, add_campaign, add_post
-from tests.support.publishing_fixtures import SharedClock
+from tests.support.db_fixtures import NOW, add_campaign
+from tests.support.publishing_fixtures import SharedClock, publish_and_record
 
 TAG = "#SSWWeek"
 QUARTER = 15 * 60
 
 
-def publish(ctx: Context, engine: Engine, post_id: str, channel: str, text: str) -> str:
-    """Publish through the real adapter and record the post as published, as the pipeline does."""
-    remote = ctx.platforms.get(channel, "default").publish(text)
-    with Session(engine) as session:
-        add_post(
-            session,
-            post_id,
-            at=ctx.clock(),
-            channel=channel,
-            status="published",
-            remote_ids=[remote.id],
-            published_at=ctx.clock(),
-        )
-    return remote.id
+publish = publish_and_record
 
 
 def samples(engine: Engine) -> list[MetricSample]:

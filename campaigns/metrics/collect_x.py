@@ -141,14 +141,12 @@ def collect_x_hashtag(run: Collection, tag: str, accounts: Sequence[str]) -> Non
     }
     for metric, hours in ranges.items():
         if hours.lost_from is not None:
-            run.gap(
-                channel=names.TWITTER,
-                subject_type=names.HASHTAG,
-                subject=tag,
-                metric=metric,
-                start=hours.lost_from,
-                end=hours.start,
-                reason="older than X's 7-day search window when collection reached it",
+            run.hashtag_gap(
+                tag,
+                metric,
+                hours.lost_from,
+                hours.start,
+                "older than X's 7-day search window when collection reached it",
             )
     try:
         adapter = _adapter(run, accounts[0])
@@ -156,15 +154,7 @@ def collect_x_hashtag(run: Collection, tag: str, accounts: Sequence[str]) -> Non
     except SettingsError as e:
         for metric, hours in ranges.items():
             if not hours.empty:
-                run.gap(
-                    channel=names.TWITTER,
-                    subject_type=names.HASHTAG,
-                    subject=tag,
-                    metric=metric,
-                    start=hours.start,
-                    end=hours.end,
-                    reason=str(e),
-                )
+                run.hashtag_gap(tag, metric, hours.start, hours.end, str(e))
         return
     query = hashtag_query(tag, [h[1:] for h in handles if h.startswith("@")])
     counted = _count_uses(run, adapter, tag, query, ranges["uses"])
@@ -183,15 +173,7 @@ def _count_uses(
         line = run.failed(e)
         if isinstance(e, QuotaExhausted):
             run.x_stopped = line
-        run.gap(
-            channel=names.TWITTER,
-            subject_type=names.HASHTAG,
-            subject=tag,
-            metric="uses",
-            start=hours.start,
-            end=hours.end,
-            reason=line,
-        )
+        run.hashtag_gap(tag, "uses", hours.start, hours.end, line)
         return True
     if buckets is None:
         return False
@@ -215,15 +197,7 @@ def _count_accounts(
 
     def hashtag_gaps(reason: str) -> None:
         for metric in ("accounts", "uses") if uses_too else ("accounts",):
-            run.gap(
-                channel=names.TWITTER,
-                subject_type=names.HASHTAG,
-                subject=tag,
-                metric=metric,
-                start=hours.start,
-                end=hours.end,
-                reason=reason,
-            )
+            run.hashtag_gap(tag, metric, hours.start, hours.end, reason)
 
     while True:
         reason = run.x_stopped

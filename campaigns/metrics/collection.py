@@ -112,6 +112,13 @@ class Collection:
                 self.ctx.sleep(self.options.retry_wait * 2**attempt)
         raise AssertionError("unreachable")
 
+    def hashtag_gap(self, tag: str, metric: str, start: datetime, end: datetime, reason: str) -> None:
+        """A gap in others' use of ``tag`` on X (the only channel with hashtag volume)."""
+        self.gap(
+            channel=names.TWITTER, subject_type=names.HASHTAG, subject=tag, metric=metric, start=start, end=end,
+            reason=reason,
+        )  # fmt: skip
+
     def gap(
         self,
         *,

@@ -28,7 +28,7 @@ from campaigns.settings import load_settings
 from campaigns.store.models import AccountState, Attempt, Post
 from campaigns.store.pipeline_models import BeatLease
 from sandbox.testing import SandboxHandle
-from tests.support.db_fixtures import NOW
+from tests.support.db_fixtures import NOW, add_post
 
 # A 1x1 PNG.
 PNG = base64.b64decode(
@@ -177,3 +177,19 @@ class CrashAfterParts:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+def publish_and_record(ctx: Context, engine: Engine, post_id: str, channel: str, text: str) -> str:
+    """Publish through the real adapter and record the post as published, as the pipeline does."""
+    remote = ctx.platforms.get(channel, "default").publish(text)
+    with Session(engine) as session:
+        add_post(
+            session,
+            post_id,
+            at=ctx.clock(),
+            channel=channel,
+            status="published",
+            remote_ids=[remote.id],
+            published_at=ctx.clock(),
+        )
+    return remote.id
