@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from campaigns import text, timing
 from campaigns.planned import CHANNELS
@@ -230,11 +231,20 @@ def _check_sent_text(
 def _check_hashtag_characters(path: YamlPath, part: str) -> list[Finding]:
     found = []
     for tag in characters.hashtags_in(part):
-        if (invisible := characters.invisible_in_hashtag(tag)) is not None:
-            found.append(error(path, invisible))
-        elif (lookalike := characters.lookalike_in_hashtag(tag)) is not None:
-            found.append(warning(path, lookalike))
+        # Invisible (format) characters and Cyrillic or Greek letters are all outside ASCII.
+        if not tag.isascii() and (problem := _hashtag_problem(tag)) is not None:
+            found.append(Finding(path, *problem))
     return found
+
+
+@lru_cache(maxsize=1024)
+def _hashtag_problem(tag: str) -> tuple[Severity, str] | None:
+    """What is wrong with a hashtag's characters, if anything (posts repeat their hashtags)."""
+    if (invisible := characters.invisible_in_hashtag(tag)) is not None:
+        return "error", invisible
+    if (lookalike := characters.lookalike_in_hashtag(tag)) is not None:
+        return "warning", lookalike
+    return None
 
 
 class _Tags:
