@@ -388,3 +388,31 @@ def documents_with_post_problems(draw: st.DrawFn) -> dict[str, Any]:
 def test_it_checks_documents_as_before(data):
     doc = CampaignDoc.model_validate(data)
     assert check_document(doc) == old_check_document(doc)
+
+
+def test_an_ascii_hashtag_never_has_an_invisible_or_look_alike_character() -> None:
+    # checks._check_hashtag_characters skips ASCII hashtags unread: that is right only while no
+    # ASCII character is one the two checks look for.
+    from campaigns.spec import characters
+
+    for code in range(128):
+        tag = f"#SSW{chr(code)}Week"
+        assert characters.invisible_in_hashtag(tag) is None
+        assert characters.lookalike_in_hashtag(tag) is None
+
+
+def test_hashtag_problems_are_found_in_every_post_that_repeats_the_hashtag() -> None:
+    # The per-hashtag answer is remembered: a second post with the same hashtag is warned about too.
+    tag = "#SSWW\u0435\u0435k"  # two Cyrillic 'е'
+    data = {
+        "campaign": "Test",
+        "timezone": "UTC",
+        "start": "2030-01-07",
+        "hashtags": ["#SSWWeek"],
+        "days": [{"posts": [f"Day one {tag} #SSWWeek", f"Day one again {tag} #SSWWeek"]}],
+    }
+    doc = CampaignDoc.model_validate(data)
+    spec = CampaignSpec(doc, "t", "t.yaml", "h", Path("/x"), Path("/x"))
+    findings = check_posts(spec, date(2030, 1, 7))
+    lookalikes = [f for f in findings if "mixes Latin and Cyrillic" in f.message]
+    assert {f.path[:4] for f in lookalikes} == {("days", 0, "posts", 0), ("days", 0, "posts", 1)}
