@@ -31,7 +31,7 @@ $(UV):
 # command starts fast even where PYTHONDONTWRITEBYTECODE is set.
 $(STAMP): $(LOCKS) pyproject.toml | $(UV)
 	$(UV_ENV) $(UV) pip sync --quiet --compile-bytecode requirements/dev.lock
-	$(UV_ENV) $(UV) pip install --quiet --no-deps -e .
+	$(UV_ENV) $(UV) pip install --quiet --no-deps -e . --config-settings editable_mode=compat
 	$(BIN)/python -m compileall -q campaigns worker scheduler sandbox
 	@touch $@
 
