@@ -92,6 +92,11 @@ class SandboxHandle:
         account: dict[str, Any] = self.call("POST", "/_sandbox/accounts", fields)
         return account
 
+    def add_app(self, consumer_key: str, consumer_secret: str, bearer_token: str | None = None) -> None:
+        """One more X app (its keys sign any account's requests; its bearer token reads)."""
+        app = {"consumer_key": consumer_key, "consumer_secret": consumer_secret, "bearer_token": bearer_token}
+        self.call("POST", "/_sandbox/apps", app)
+
     def set_limits(self, limits: dict[str, int]) -> None:
         """Raise or lower X limits per 15 minutes, e.g. ``{"POST /2/tweets": 100_000}``."""
         self.call("POST", "/_sandbox/limits", limits)
