@@ -27,6 +27,7 @@ from aiohttp import web
 from sandbox.app import make_app
 from sandbox.clock import parse_iso
 from sandbox.core import SANDBOX, Options
+from sandbox.serving import SandboxRunner
 
 
 class SandboxError(RuntimeError):
@@ -116,7 +117,7 @@ class _ServerThread(threading.Thread):
 
     def run(self) -> None:
         asyncio.set_event_loop(self.loop)
-        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
+        runner = SandboxRunner(self.app, access_log=None, shutdown_timeout=1.0)
         try:
             self.loop.run_until_complete(self._start(runner))
         except BaseException as e:  # reported to the caller's thread
@@ -130,7 +131,7 @@ class _ServerThread(threading.Thread):
         self.loop.run_until_complete(runner.cleanup())
         self.loop.close()
 
-    async def _start(self, runner: web.AppRunner) -> None:
+    async def _start(self, runner: SandboxRunner) -> None:
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
         await site.start()
