@@ -15,8 +15,6 @@ decoded, results), every row of every table, the e-mails (decoded), the dashboar
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import shutil
 import subprocess
@@ -32,10 +30,11 @@ import redis
 import requests
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from sqlalchemy import inspect, make_url, text
+from sqlalchemy import make_url, text
 from sqlalchemy.engine import Engine
 
 from benchmarks.faultkit.launch import CLOCK_VAR
+from benchmarks.faultkit.secrets_scan import database_text, files_text, leaks, redis_text
 from campaigns.store.db import make_engine
 from campaigns.store.migrate import upgrade
 from tests.support.db_fixtures import ThrowawayPostgres
@@ -259,43 +258,6 @@ def _dashboard(base: str, password: str) -> dict[str, str]:
     return pages
 
 
-def _redis_dump(url: str) -> str:
-    """Every key and value, with Celery's base64 message bodies decoded."""
-    client = redis.Redis.from_url(url)
-    lines = []
-    for key in client.scan_iter("*"):
-        kind = client.type(key).decode()
-        read = {
-            "string": client.get,
-            "list": lambda k: client.lrange(k, 0, -1),
-            "hash": client.hgetall,
-            "set": client.smembers,
-            "zset": lambda k: client.zrange(k, 0, -1, withscores=True),
-        }.get(kind)
-        value = read(key) if read else None
-        lines.append(f"{key!r} {kind} {value!r}")
-    dump = "\n".join(lines)
-    return dump + "\n" + "\n".join(_decoded_base64(dump))
-
-
-def _decoded_base64(dump: str) -> Iterator[str]:
-    for chunk in re.findall(r"[A-Za-z0-9+/]{16,}={0,2}", dump):
-        try:
-            yield base64.b64decode(chunk + "=" * (-len(chunk) % 4)).decode("utf-8", "replace")
-        except (binascii.Error, ValueError):
-            continue
-
-
-def _database_dump(engine: Engine) -> str:
-    lines = []
-    with engine.connect() as connection:
-        for table in inspect(engine).get_table_names():
-            lines += [
-                f"{table} {tuple(row)!r}" for row in connection.execute(text(f'SELECT * FROM "{table}"'))
-            ]
-    return "\n".join(lines)
-
-
 def _mail_text(raw: bytes) -> str:
     """The message as sent plus every part decoded (base64 and quoted-printable bodies)."""
     message = message_from_bytes(raw, policy=policy.default)
@@ -305,22 +267,6 @@ def _mail_text(raw: bytes) -> str:
         if isinstance(payload, bytes):
             parts.append(payload.decode("utf-8", "replace"))
     return "\n".join(parts)
-
-
-def _files(folder: Path, configured: set[Path]) -> dict[str, str]:
-    return {
-        str(path.relative_to(folder)): path.read_bytes().decode("utf-8", "replace")
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path not in configured
-    }
-
-
-def _leaks(marker: str, places: dict[str, str]) -> list[str]:
-    found = []
-    for where, content in places.items():
-        for match in re.finditer(re.escape(marker), content):
-            found.append(f"{where}: ...{content[max(0, match.start() - 80) : match.end() + 40]!r}...")
-    return found
 
 
 def test_no_credential_appears_anywhere_but_its_configuration(
@@ -386,14 +332,14 @@ def test_no_credential_appears_anywhere_but_its_configuration(
             output=group.output,
         )
         beat.stop()
-        outputs["redis while the workers were down"] = _redis_dump(env["REDIS_URL"])
+        outputs["redis while the workers were down"] = redis_text(env["REDIS_URL"])
 
         # The week after: the report of this week is due (Monday 08:00 has passed), metrics are due.
         clock_file.write_text(str(WEEK))
         for task in ("worker.tasks.collect_metrics", "worker.report_tasks.send_weekly_reports",
                      "worker.report_tasks.send_alerts"):  # fmt: skip
             _celery_call(env, task, outputs)
-        outputs["redis with the week's tasks queued"] = _redis_dump(env["REDIS_URL"])
+        outputs["redis with the week's tasks queued"] = redis_text(env["REDIS_URL"])
         next_week = cluster.worker("worker-next-week")
         wait_for(
             "metrics, the weekly report and the alerts",
@@ -402,18 +348,18 @@ def test_no_credential_appears_anywhere_but_its_configuration(
             timeout=180,
             output=group.output,
         )  # fmt: skip
-        outputs["redis at the end"] = _redis_dump(env["REDIS_URL"])
+        outputs["redis at the end"] = redis_text(env["REDIS_URL"])
         for argv in (["accounts", "check"], ["status"], ["status", "sentinel-week"], ["health"],
                      ["report", "sentinel-week", "--format", "json", "--week", f"{at:%G-W%V}"]):  # fmt: skip
             outputs[" ".join(argv)] = _run(env, *argv)
         pages = _dashboard(f"http://127.0.0.1:{web_port}", s.dashboard)
         next_week.stop()
 
-    database = _database_dump(engine)
+    database = database_text(engine)
     engine.dispose()
     mails = {f"e-mail {n}": _mail_text(raw) for n, raw in enumerate(inbox.messages)}
     places = {
-        **_files(tmp_path, {accounts, config / "second-secret.txt"}),
+        **files_text(tmp_path, {accounts, config / "second-secret.txt"}),
         **outputs,
         "database": database,
         **mails,
@@ -430,8 +376,8 @@ def test_no_credential_appears_anywhere_but_its_configuration(
     assert re.search(r"revoked|401|rejected|credentials", outputs["accounts check"], re.I), outputs[
         "accounts check"
     ]
-    leaks = _leaks(s.marker, places)
-    assert not leaks, "the sentinel leaked:\n" + "\n".join(leaks[:30])
+    found = leaks(s.marker, places)
+    assert not found, "the sentinel leaked:\n" + "\n".join(found[:30])
 
 
 def _queued(url: str) -> bool:
