@@ -194,6 +194,21 @@ def add_account(sb: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
     raise AdminError('platform must be "x" or "facebook" (or give "count")')
 
 
+async def apps(request: web.Request) -> web.Response:
+    """``{"consumer_key", "consumer_secret", ["bearer_token"]}``: one more X app the sandbox accepts,
+    e.g. a deployment's own credentials pointed at the sandbox. Answers the keys, never the secrets."""
+    store = sandbox_of(request).store
+    if request.method == "POST":
+        body = await body_of(request)
+        values = [body.get(k) for k in ("consumer_key", "consumer_secret")]
+        bearer = body.get("bearer_token")
+        if not all(isinstance(v, str) and v for v in values) or not isinstance(bearer, str | None):
+            raise AdminError("an app is {consumer_key, consumer_secret, [bearer_token]}, all strings")
+        store.add_app(values[0], values[1], bearer)
+        return ok({"apps": sorted(store.apps)}, 201)
+    return ok({"apps": sorted(store.apps)})
+
+
 async def limits(request: web.Request) -> web.Response:
     sb = sandbox_of(request)
     if request.method == "POST":
@@ -235,6 +250,7 @@ def routes() -> list[web.RouteDef]:
         web.delete("/_sandbox/faults", faults),
         web.delete("/_sandbox/faults/{id}", delete_fault),
         *_read_and_write("/_sandbox/accounts", accounts),
+        *_read_and_write("/_sandbox/apps", apps),
         *_read_and_write("/_sandbox/limits", limits),
         web.post("/_sandbox/reset", reset),
         web.get("/_sandbox/media/{id}", media),

@@ -21,13 +21,15 @@ class Store:
     def __init__(self, *, extra_accounts: int = 0, state_path: Path | None = None) -> None:
         self.extra_accounts = extra_accounts
         self.state = StateFile(state_path) if state_path is not None else None
-        self.apps = {demo_accounts.X_CONSUMER_KEY: demo_accounts.X_CONSUMER_SECRET}
-        self.bearer_tokens = {demo_accounts.X_BEARER_TOKEN}
         self._clear()
         if self.state is not None:
             self._load()
 
     def _clear(self) -> None:
+        # X apps: consumer key -> secret, and their app-only bearer tokens (the demo app's; more
+        # through add_app, as a developer registers another app in the X portal).
+        self.apps = {demo_accounts.X_CONSUMER_KEY: demo_accounts.X_CONSUMER_SECRET}
+        self.bearer_tokens = {demo_accounts.X_BEARER_TOKEN}
         self.ids = IdSource()
         self.x_accounts: dict[str, XAccount] = {}
         self.x_by_token: dict[str, XAccount] = {}
@@ -99,6 +101,12 @@ class Store:
             self.state.save(obj)
 
     # --- accounts ------------------------------------------------------------------------------
+
+    def add_app(self, consumer_key: str, consumer_secret: str, bearer_token: str | None = None) -> None:
+        """Another X app: its key pair signs any account's requests, its bearer token reads."""
+        self.apps[consumer_key] = consumer_secret
+        if bearer_token:
+            self.bearer_tokens.add(bearer_token)
 
     def add_x_account(
         self,

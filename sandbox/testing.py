@@ -27,6 +27,7 @@ from aiohttp import web
 from sandbox.app import make_app
 from sandbox.clock import parse_iso
 from sandbox.core import SANDBOX, Options
+from sandbox.serving import SandboxRunner
 
 
 class SandboxError(RuntimeError):
@@ -92,6 +93,11 @@ class SandboxHandle:
         account: dict[str, Any] = self.call("POST", "/_sandbox/accounts", fields)
         return account
 
+    def add_app(self, consumer_key: str, consumer_secret: str, bearer_token: str | None = None) -> None:
+        """One more X app (its keys sign any account's requests; its bearer token reads)."""
+        app = {"consumer_key": consumer_key, "consumer_secret": consumer_secret, "bearer_token": bearer_token}
+        self.call("POST", "/_sandbox/apps", app)
+
     def set_limits(self, limits: dict[str, int]) -> None:
         """Raise or lower X limits per 15 minutes, e.g. ``{"POST /2/tweets": 100_000}``."""
         self.call("POST", "/_sandbox/limits", limits)
@@ -111,7 +117,7 @@ class _ServerThread(threading.Thread):
 
     def run(self) -> None:
         asyncio.set_event_loop(self.loop)
-        runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
+        runner = SandboxRunner(self.app, access_log=None, shutdown_timeout=1.0)
         try:
             self.loop.run_until_complete(self._start(runner))
         except BaseException as e:  # reported to the caller's thread
@@ -125,7 +131,7 @@ class _ServerThread(threading.Thread):
         self.loop.run_until_complete(runner.cleanup())
         self.loop.close()
 
-    async def _start(self, runner: web.AppRunner) -> None:
+    async def _start(self, runner: SandboxRunner) -> None:
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
         await site.start()

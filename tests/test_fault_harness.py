@@ -3,7 +3,8 @@ sandbox, two workers and two beats under worker and beat kills, Redis and Postgr
 (one flush), platform faults, the service's clock an hour back and forward, and a spec edit.
 
 It asserts what must hold whatever the timing: no post twice on the platform, none lost, every
-post in a final state with a reason, nothing left unconfirmed. Never a timing (those are the
+post in a final state with a reason, nothing left unconfirmed, the run's sentinel credentials found
+in no file, row or Redis key but the accounts file. Never a timing (those are the
 benchmark's figures, README "Reliability").
 """
 
@@ -40,4 +41,5 @@ def test_every_post_ends_published_once_or_explained_under_faults(tmp_path: Path
     assert "lost                               0 " in result, result
     assert "unconfirmed after reconciliation   0 " in result, result
     assert "not final or without a reason      0 " in result, result
+    assert f"{'secrets found':<34} 0 " in result, result  # sentinel credentials: in no log, row or key
     assert ok, result

@@ -50,6 +50,27 @@ def test_it_refuses_a_naive_clock_time(sandbox: SandboxHandle) -> None:
         sandbox.call("POST", "/_sandbox/clock", {"now": "2026-01-01T12:00:00"})
 
 
+def test_it_accepts_another_x_app_until_it_is_reset(sandbox: SandboxHandle) -> None:
+    own = {"consumer_key": "own-key", "consumer_secret": "own-secret", "bearer_token": "own-bearer"}
+    client = tweepy_client(sandbox.url, **own)
+    with pytest.raises(tweepy.Unauthorized):
+        client.get_me()
+
+    sandbox.add_app(**own)
+
+    assert client.get_me().data.username == demo_accounts.X_USERNAME  # signed with the new app's keys
+    assert client.get_tweets(ids=["1"]).errors  # read with its bearer token: an answer, not a 401
+    assert "own-key" in sandbox.call("GET", "/_sandbox/apps")["apps"]
+    sandbox.reset()
+    with pytest.raises(tweepy.Unauthorized):
+        client.get_me()
+
+
+def test_it_refuses_an_app_without_its_secret(sandbox: SandboxHandle) -> None:
+    with pytest.raises(SandboxError, match="consumer_secret"):
+        sandbox.call("POST", "/_sandbox/apps", {"consumer_key": "k"})
+
+
 def test_it_adds_accounts_that_the_clients_can_use(sandbox: SandboxHandle) -> None:
     account = sandbox.add_account(platform="x", username="campaign_two", name="Campaign Two")
     client = tweepy_client(

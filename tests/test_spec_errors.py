@@ -121,6 +121,8 @@ def test_it_accepts_an_image_with_alt_text(tmp_path):
         ("big", IMAGE_POST, "over facebook's 4 MB limit"),
         ("png", IMAGE_POST.replace("        alt: A picture\n", ""), "an image needs 'alt' text"),
         ("png", IMAGE_POST.replace("media/pic.png", "../outside.png"), "outside the specs folder"),
+        ("png", IMAGE_POST.replace("media/pic.png", "/etc/hostname"), "outside the specs folder"),
+        ("link", IMAGE_POST, "outside the specs folder"),  # media/pic.png links to ../outside.png
     ],
 )
 def test_it_checks_images(tmp_path, setup, spec, message):
@@ -131,6 +133,10 @@ def test_it_checks_images(tmp_path, setup, spec, message):
     elif setup == "text":
         (specs / "media").mkdir(parents=True)
         (specs / "media" / "pic.png").write_text("not an image")
+    elif setup == "link":
+        _png(tmp_path / "outside.png")
+        (specs / "media").mkdir(parents=True)
+        (specs / "media" / "pic.png").symlink_to(tmp_path / "outside.png")
     elif setup == "big":
         _png(specs / "media" / "pic.png", extra_bytes=4_500_000)
     problem = only(problems_of(specs, spec))

@@ -18,12 +18,14 @@ from benchmarks.faultkit.inject import Stack, Undo, inject
 from benchmarks.faultkit.launch import CLOCK_VAR, FAST_VAR
 from benchmarks.faultkit.load import Load
 from benchmarks.faultkit.schedule import Fault, plan
+from benchmarks.faultkit.secrets_scan import new_marker, scan, sentinel_accounts
 from benchmarks.faultkit.services import Postgres, Proc, Redis, Sandbox, clean_env, service_queues
 from benchmarks.faultkit.verdict import FINAL, Verdict, Window, judge, percentile, rss_mb, slope_mb_per_hour
 from campaigns.store.db import make_engine
 from campaigns.store.migrate import upgrade
 
 LAUNCH = [sys.executable, "-m", "benchmarks.faultkit.launch"]
+MARKER = new_marker()  # every credential of the run starts with it (secrets_scan)
 RESTART_AFTER = 1.0  # seconds before a killed process is started again (a supervisor's delay)
 
 
@@ -48,7 +50,8 @@ def start_service(options: Options, folder: Path, out: Callable[[str], None]) ->
         redis.proc.kill()
         raise
     try:
-        sandbox = Sandbox(folder, accounts=options.campaigns, seed=options.seed)
+        sandbox = Sandbox(folder, accounts=0, seed=options.seed)
+        accounts = sentinel_accounts(MARKER, sandbox, options.campaigns, folder)
     except BaseException:
         redis.proc.kill()
         postgres.remove()
@@ -67,7 +70,7 @@ def start_service(options: Options, folder: Path, out: Callable[[str], None]) ->
     clock_file.write_text("0")
     env = clean_env(
         DATABASE_URL=postgres.url, REDIS_URL=redis.url, BROKER_PREFIX="faults", DATA_DIR=str(folder / "var"),
-        SPECS_DIR=str(load.specs), SANDBOX_URL=sandbox.url, SANDBOX_EXTRA_ACCOUNTS=str(options.campaigns),
+        SPECS_DIR=str(load.specs), SANDBOX_URL=sandbox.url, ACCOUNTS_FILE=str(accounts),
         METRICS_YOUNG_INTERVAL="60", METRICS_INTERVAL="60", REPORT_RECIPIENTS="comms@example.org",
         HTTP_TIMEOUT="5", **{CLOCK_VAR: str(clock_file)},
     )  # fmt: skip
@@ -172,7 +175,15 @@ def run(options: Options, folder: Path, out: Callable[[str], None]) -> bool:
         settle(stack, options.settle)
         verdict = judge(stack.engine, stack.sandbox.admin("GET", "/_sandbox/posts")["posts"], windows)
         report(verdict, windows, memory, (soak_start, soak_end), stack, out)
-        return verdict.ok
+        found = scan(
+            MARKER,
+            folder=folder,
+            engine=stack.engine,
+            redis_url=stack.redis.url,
+            configured={folder / "accounts.toml"},
+        )
+        out(f"  {'secrets found':<34} {len(found)}   (must be 0)" + "".join(f"\n    {f}" for f in found[:10]))
+        return verdict.ok and not found
     finally:
         for proc in [*stack.workers, *stack.beats, stack.sandbox.proc]:
             proc.kill()

@@ -31,10 +31,9 @@ from campaigns.service.sandbox import port_in_use, sandbox_answers
 )
 def sandbox(host: str, port: int, state: Path | None, seed: int, extra_accounts: int) -> None:
     """Run the platform sandbox that the X and Facebook clients publish to locally."""
-    from aiohttp import web
-
     from sandbox.app import make_app
     from sandbox.core import Options
+    from sandbox.serving import serve
 
     try:
         app = make_app(Options(seed=seed, extra_accounts=extra_accounts), state)
@@ -55,7 +54,7 @@ def sandbox(host: str, port: int, state: Path | None, seed: int, extra_accounts:
     if port_in_use(host, port):  # before the banner: one line, not a banner and then an error
         raise click.ClickException(busy_port_message(host, port))
     try:
-        web.run_app(app, host=host, port=port, access_log=None, print=None, shutdown_timeout=1.0)
+        serve(app, host, port)
     except OSError as e:
         raise click.ClickException(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
 

@@ -8,7 +8,9 @@ The process-level tests cannot wait the production timeouts out (a `sending` row
 - ``CAMPAIGNS_TEST_SWEEP_EVERY`` (the sweep and the reconciliation), ``CAMPAIGNS_TEST_SYNC_SPECS_EVERY``:
   beat periods, seconds;
 - ``CAMPAIGNS_TEST_RECONCILE_SETTLE``: seconds before "not on the platform" counts as "never
-  arrived" (30 s in production, for real platforms' lagging timelines; the sandbox has no lag).
+  arrived" (30 s in production, for real platforms' lagging timelines; the sandbox has no lag);
+- ``CAMPAIGNS_FAULTS_CLOCK_FILE``: a file of seconds added to the service's clock, as the fault
+  harness moves it (benchmarks/faultkit/launch.py), e.g. a week on for next Monday's reports.
 
 Everything else is exactly what ``celery -A worker`` runs.
 """
@@ -18,6 +20,9 @@ from __future__ import annotations
 import os
 import sys
 from datetime import timedelta
+from pathlib import Path
+
+from benchmarks.faultkit.launch import CLOCK_VAR, install_clock_offset
 
 TIME_LIMIT_VAR = "CAMPAIGNS_TEST_TASK_TIME_LIMIT"
 SETTLE_VAR = "CAMPAIGNS_TEST_RECONCILE_SETTLE"
@@ -33,6 +38,8 @@ def _celery_main(argv: list[str]) -> None:
     import scheduler.tasks
     from worker.app import app
 
+    if os.environ.get(CLOCK_VAR):
+        install_clock_offset(Path(os.environ[CLOCK_VAR]))
     limit = os.environ.get(TIME_LIMIT_VAR)
     if limit:
         app.conf.task_time_limit = float(limit)
