@@ -104,7 +104,9 @@ def _start(ctx: Context, session: Session, ready: Ready) -> Sending | PublishRes
     if attempt is None:
         return PublishResult(post_id, "skipped", "another worker took it")
     assert attempt.id is not None  # we hold it
-    return Sending(post=ready.post, token=token, attempt_id=attempt.id, attempt=attempt.number, started_at=now)
+    return Sending(
+        post=ready.post, token=token, attempt_id=attempt.id, attempt=attempt.number, started_at=now
+    )
 
 
 def _send(ctx: Context, job: Sending) -> PublishResult:
