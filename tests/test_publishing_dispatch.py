@@ -63,8 +63,8 @@ def test_a_post_due_during_a_burst_stays_on_time_when_the_tick_comes_late(ctx: C
 
 def test_a_late_post_with_no_burst_before_it_is_late(ctx: Context, session: Session):
     add_campaign(session)
-    add_post(session, "old", at=NOW - 30 * SECOND, account="a")
-    add_post(session, "newer", at=NOW - 20 * SECOND, account="b")
+    add_post(session, "old", at=NOW - 120 * SECOND, account="a")
+    add_post(session, "newer", at=NOW - 90 * SECOND, account="b")
     queue = Queue()
 
     dispatch_due(ctx, queue)

@@ -6,7 +6,7 @@ second) go through ``ticks`` and are taken at once by a worker that consumes ``t
 
 - ``ticks``: the beat's quick database passes (dispatch due posts, recover lost work, sync specs);
 - ``publish``: posts on time (the dispatcher claims them a few seconds ahead: their ETA is to come),
-  and posts whose tick came late but that were due after the backlog began (up to 10 s late: a
+  and posts whose tick came late but that were due after the backlog began (up to 60 s late: a
   post due during a burst, on a loaded machine; ``campaigns.publishing.dispatch.RECENT``);
 - ``publish_late``: the other posts already due when claimed (the bulk of a burst, retries,
   catching up after an outage). A worker takes ``publish`` first whenever both hold messages (Redis:

@@ -32,11 +32,11 @@ ON_TIME = timedelta(seconds=1)
 # ... and so is a post due up to this long ago, if it was due after the backlog (a burst, catching
 # up) began: a tick that came late (a loaded machine) does not put a post that was due during a
 # burst behind the whole burst, which was due before it.
-RECENT = timedelta(seconds=10)
+RECENT = timedelta(seconds=60)
 BATCH = 1000  # posts claimed per tick at most; the rest wait one tick
 # Late posts are claimed only while fewer than this are claimed and not started: seconds of work
-# for the workers, far below the sweep's CLAIM_TIMEOUT (60 s) at any rate they manage (70 posts/s
-# on a loaded 2-core machine: 29 s).
+# for the workers, below the sweep's CLAIM_TIMEOUT (60 s) at the rates they manage (48 posts/s
+# on a heavily loaded 2-core machine: 42 s).
 IN_FLIGHT = 2000
 # Posts per message at most. A message's posts go out one after the other, so this bounds how long
 # the last waits behind the others (a 20 ms platform: 0.4 s), and how long one task runs. Bigger
