@@ -54,6 +54,10 @@ REDIS_URL = os.environ.get("CAMPAIGNS_TEST_REDIS", "redis://127.0.0.1:6379/0")
 LEAD = timedelta(seconds=15)  # workers start and warm up before the first post is due
 TERMINAL = ("published", "failed", "missed", "cancelled")
 REGULAR_AT = (5.0, 10.0, 20.0)  # seconds after the burst's time: posts of another account
+# The Celery processes' CPU by kind: publishing workers' main processes, their pool children (where
+# the tasks run with the prefork pool), the ticks worker with its child, the beat.
+CELERY_KINDS = ("worker main", "worker pool", "ticks", "beat")
+CHILD_KIND = {"worker main": "worker pool", "ticks": "ticks"}
 
 
 def free_port() -> int:
@@ -77,6 +81,7 @@ class Rig:
     engine: Engine
     sandbox_url: str
     processes: list[subprocess.Popen[bytes]]
+    kinds: list[str]  # of each process: "sandbox" or one of CELERY_KINDS
 
     def stop(self) -> None:
         for process in self.processes:
@@ -144,19 +149,22 @@ def start_rig(args: argparse.Namespace, db_url: str, prefix: str, logs: Path) ->
     processes.append(
         spawn("beat", *celery, "beat", "--loglevel", "WARNING", "-s", str(logs / "beat-schedule"))
     )
-    return Rig(make_engine(db_url, pool_size=2), sandbox_url, processes)
+    kinds = ["sandbox"] + ["worker main"] * args.workers + ["ticks", "beat"]
+    return Rig(make_engine(db_url, pool_size=2), sandbox_url, processes, kinds)
 
 
 def cpu_by_pid(rig: Rig) -> dict[int, tuple[str, float]]:
     """CPU seconds (user + system) used so far by the rig's processes, their pool children and the
     database's backends, by pid: a figure the machine's other load does not change. Linux only
     (read from /proc); empty elsewhere."""
-    roles = {p.pid: "celery" for p in rig.processes[1:]} | {rig.processes[0].pid: "sandbox"}
+    # The Celery processes by what they do: the publishing workers' main processes (broker, pool
+    # management) and their pool children (our code), the ticks worker (and its child), the beat.
+    kinds = {p.pid: kind for p, kind in zip(rig.processes, rig.kinds, strict=True)}
     with rig.engine.connect() as connection:
         backends = connection.exec_driver_sql(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
-        roles |= {int(pid): "postgres" for (pid,) in backends}
+        backends = {int(pid): "postgres" for (pid,) in backends}
     stats = {}
     for entry in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -164,21 +172,26 @@ def cpu_by_pid(rig: Rig) -> dict[int, tuple[str, float]]:
         except OSError:
             continue
         pid, parent = int(entry.parent.name), int(fields[1])
-        role = roles.get(pid) or ("celery" if roles.get(parent) == "celery" else None)
+        role = kinds.get(pid) or backends.get(pid) or CHILD_KIND.get(kinds.get(parent, ""))
         if role:
             stats[pid] = (role, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
     return stats
 
 
 def report_cpu(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], posts: int) -> None:
-    used: dict[str, float] = dict.fromkeys(("celery", "postgres", "sandbox"), 0.0)
+    used: dict[str, float] = dict.fromkeys((*CELERY_KINDS, "postgres", "sandbox"), 0.0)
     for pid, (role, seconds) in after.items():
         used[role] += seconds - before.get(pid, (role, 0.0))[1]
     if posts and any(used.values()):
-        text = ", ".join(
-            f"{role} {used[role] / posts * 1000:.1f}" for role in ("celery", "postgres", "sandbox")
+        celery = sum(used[kind] for kind in CELERY_KINDS)
+        text = ", ".join(f"{role} {used[role] / posts * 1000:.1f}" for role in ("postgres", "sandbox"))
+        row(
+            "CPU per post",
+            f"{(celery + used['postgres'] + used['sandbox']) / posts * 1000:8.1f} ms   "
+            f"(celery {celery / posts * 1000:.1f}, {text})",
         )
-        row("CPU per post", f"{sum(used.values()) / posts * 1000:8.1f} ms   ({text})")
+        text = ", ".join(f"{kind} {used[kind] / posts * 1000:.2f}" for kind in CELERY_KINDS)
+        row("  celery's share", f"{text}")
 
 
 def seed(

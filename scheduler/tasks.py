@@ -30,14 +30,15 @@ def dispatch_due() -> str:
     return str(publishing.dispatch_due(runtime.context(), _enqueue_publish))
 
 
-def _enqueue_publish(post_ids: list[str], eta: datetime) -> None:
+def _enqueue_publish(post_ids: list[str], eta: datetime, on_time: bool) -> None:
     # Posts already due go without an ETA: the worker runs them at once instead of parking them in
-    # its timer first (the bulk of a burst; the guard checks the time anyway). They wait in their
-    # own queue, which workers take only when no post on time waits (worker.queues).
+    # its timer first (the guard checks the time anyway). Late ones (the bulk of a burst) wait in
+    # their own queue, which workers take only when no post on time waits (worker.queues).
+    queue = PUBLISH if on_time else PUBLISH_LATE
     if eta > utc_now():
-        publish_posts.apply_async((post_ids,), eta=eta, queue=PUBLISH)
+        publish_posts.apply_async((post_ids,), eta=eta, queue=queue)
     else:
-        publish_posts.apply_async((post_ids,), queue=PUBLISH_LATE)
+        publish_posts.apply_async((post_ids,), queue=queue)
 
 
 @app.task(name="scheduler.tasks.sweep")  # type: ignore[untyped-decorator]

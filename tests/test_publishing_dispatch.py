@@ -46,6 +46,32 @@ def test_a_post_due_during_a_burst_is_claimed_before_the_late_posts(ctx: Context
     assert queue.messages[0] == ("on-time", NOW + 2 * SECOND)
 
 
+def test_a_post_due_during_a_burst_stays_on_time_when_the_tick_comes_late(ctx: Context, session: Session):
+    """The tick that should have claimed it ahead of its time came 3 s late (a loaded machine): it
+    was due after the burst began, so it still goes before the burst, and to the on-time queue."""
+    add_campaign(session)
+    for n in range(30):
+        add_post(session, f"burst-{n:02d}", at=NOW - 8 * SECOND, account=f"a{n % 3}")
+    add_post(session, "regular", at=NOW - 3 * SECOND, account="other")
+    queue = Queue()
+
+    result = dispatch_due(ctx, queue, limit=10)
+
+    assert result.enqueued[0] == "regular" and len(result.enqueued) == 10
+    assert queue.on_time == ["regular"]  # the burst's posts go to the late queue
+
+
+def test_a_late_post_with_no_burst_before_it_is_late(ctx: Context, session: Session):
+    add_campaign(session)
+    add_post(session, "old", at=NOW - 120 * SECOND, account="a")
+    add_post(session, "newer", at=NOW - 90 * SECOND, account="b")
+    queue = Queue()
+
+    dispatch_due(ctx, queue)
+
+    assert [m for m, _ in queue.messages] == ["old", "newer"] and queue.on_time == []  # past RECENT
+
+
 def test_it_claims_late_posts_only_as_far_as_the_workers_keep_up(ctx: Context, session: Session):
     """Claims waiting in the broker beyond the claim timeout would be released and sent twice."""
     add_campaign(session)
@@ -68,7 +94,7 @@ def test_it_gives_the_claims_back_when_the_broker_refuses_the_messages(
     add_campaign(session)
     add_post(session, "due")
 
-    def broker_down(post_ids: list[str], eta: datetime) -> None:
+    def broker_down(post_ids: list[str], eta: datetime, on_time: bool) -> None:
         raise ConnectionRefusedError("[Errno 111] Connection refused")
 
     result = dispatch_due(ctx, broker_down)

@@ -5,9 +5,11 @@ another: a 10,000-post burst fills ``publish``, while the beat's ticks (the disp
 second) go through ``ticks`` and are taken at once by a worker that consumes ``ticks``.
 
 - ``ticks``: the beat's quick database passes (dispatch due posts, recover lost work, sync specs);
-- ``publish``: posts on time (the dispatcher claims them a few seconds ahead: their ETA is to come);
-- ``publish_late``: posts already due when claimed (the bulk of a burst, retries, catching up after
-  an outage). A worker takes ``publish`` first whenever both hold messages (Redis:
+- ``publish``: posts on time (the dispatcher claims them a few seconds ahead: their ETA is to come),
+  and posts whose tick came late but that were due after the backlog began (up to 60 s late: a
+  post due during a burst, on a loaded machine; ``campaigns.publishing.dispatch.RECENT``);
+- ``publish_late``: the other posts already due when claimed (the bulk of a burst, retries,
+  catching up after an outage). A worker takes ``publish`` first whenever both hold messages (Redis:
   ``queue_order_strategy = "sorted"``, and "publish" sorts before "publish_late"), so that a post
   due during a burst is not queued behind it;
 - ``reconcile``: asking the platforms about unconfirmed posts and re-checking held accounts (slow

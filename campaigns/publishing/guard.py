@@ -23,11 +23,18 @@ S = PostStatus
 
 @dataclass(frozen=True, slots=True)
 class Ready:
-    """A claimed post that may go out once ``wait`` seconds have passed, and the claim the guard saw."""
+    """A claimed post that may go out once ``wait`` seconds have passed, and the claim the guard saw.
 
-    post_id: str
+    ``post`` is the row the guard read, held here so that its session keeps it (the session's
+    identity map holds rows weakly: without this, reading it again would be another query)."""
+
+    post: Post
     claimed_by: str | None
     wait: float
+
+    @property
+    def post_id(self) -> str:
+        return self.post.id
 
 
 def guard(ctx: Context, session: Session, post_id: str) -> PublishResult | Ready:
@@ -66,7 +73,7 @@ def guard(ctx: Context, session: Session, post_id: str) -> PublishResult | Ready
             session=session, post_id=post_id, expected=S.CLAIMED, to=S.SCHEDULED, now=now, values=RELEASED
         )
         return PublishResult(post_id, "released", held)
-    return Ready(post_id, post.claimed_by, early_wait(scheduled_at=post.scheduled_at, now=now))
+    return Ready(post, post.claimed_by, early_wait(scheduled_at=post.scheduled_at, now=now))
 
 
 def _held_because(post: Post, campaign: Campaign | None, account: AccountState | None, now: datetime) -> str:

@@ -103,9 +103,10 @@ def _start(ctx: Context, session: Session, ready: Ready) -> Sending | PublishRes
     )
     if attempt is None:
         return PublishResult(post_id, "skipped", "another worker took it")
-    post = session.get(Post, post_id)  # no query when the guard loaded it in this session
-    assert attempt.id is not None and post is not None  # we hold it
-    return Sending(post=post, token=token, attempt_id=attempt.id, attempt=attempt.number, started_at=now)
+    assert attempt.id is not None  # we hold it
+    return Sending(
+        post=ready.post, token=token, attempt_id=attempt.id, attempt=attempt.number, started_at=now
+    )
 
 
 def _send(ctx: Context, job: Sending) -> PublishResult:

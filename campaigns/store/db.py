@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from campaigns.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# A pooled server connection idle for longer than this is pinged before it is used again (the
+# server may have restarted or dropped it meanwhile). One used again sooner (the next transaction
+# of the same task: a publish is two or three in a row) is not: a ping is a round trip, and pinging
+# every checkout was an eighth of the database work of a published post.
+PING_AFTER_IDLE_SECONDS = 2.0
 
 
 def database_url() -> str:
@@ -31,13 +37,37 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """
     parsed = make_url(url or database_url())
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+        engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "checkin", _on_checkin)
+        event.listen(engine, "checkout", _IdlePing(engine.dialect))
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, **kwargs)
     event.listen(engine, "connect", _on_sqlite_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+class _IdlePing:
+    """SQLAlchemy's ``pool_pre_ping``, for connections idle since ``PING_AFTER_IDLE_SECONDS`` only: a
+    dead one is replaced (the pool reconnects) before the caller sees it."""
+
+    def __init__(self, dialect: Any) -> None:
+        self._dialect = dialect
+
+    def __call__(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return  # a new connection, or one just used
+        try:
+            self._dialect.do_ping(dbapi_connection)
+        except Exception as e:  # whatever the driver raises for a dead connection
+            raise exc.DisconnectionError(f"pooled connection failed its ping: {type(e).__name__}") from e
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -111,6 +111,18 @@ def claim_due_posts(
     return [post_id for post_id in chosen if post_id in won]
 
 
+def backlog_start(*, session: Session, now: datetime) -> datetime | None:
+    """When the oldest post still waiting to go out was due: the oldest claimable one due by ``now``
+    or claimed and not started (handed to the broker). None when nothing waits."""
+    first_due = due_posts_query(now=now, lookahead=timedelta(0), limit=1).subquery()
+    candidates = [
+        select(col(Post.scheduled_at)).where(col(Post.id).in_(select(first_due.c.id))),
+        select(func.min(col(Post.scheduled_at))).where(col(Post.status) == PostStatus.CLAIMED.value),
+    ]
+    found = [at for query in candidates for at in session.exec(query).all() if at is not None]
+    return min(found, default=None)
+
+
 def claimed_count(*, session: Session) -> int:
     """How many posts are claimed and not yet started: handed to the broker, waiting for a worker."""
     statement = select(func.count()).select_from(Post).where(col(Post.status) == PostStatus.CLAIMED.value)

@@ -107,9 +107,11 @@ class Queue:
 
     messages: list[tuple[str, datetime]] = field(default_factory=list)
     batches: list[tuple[list[str], datetime]] = field(default_factory=list)
+    on_time: list[str] = field(default_factory=list)  # the posts enqueued as on time
 
-    def __call__(self, post_ids: list[str], eta: datetime) -> None:
+    def __call__(self, post_ids: list[str], eta: datetime, on_time: bool = True) -> None:
         self.batches.append((post_ids, eta))
+        self.on_time += post_ids if on_time else []
         self.messages += [(post_id, eta) for post_id in post_ids]
 
     def drain(self) -> list[tuple[str, datetime]]:
