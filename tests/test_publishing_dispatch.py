@@ -61,6 +61,23 @@ def test_a_post_due_during_a_burst_stays_on_time_when_the_tick_comes_late(ctx: C
     assert queue.on_time == ["regular"]  # the burst's posts go to the late queue
 
 
+def test_a_post_due_during_a_burst_is_claimed_when_the_claims_in_flight_are_at_their_limit(
+    ctx: Context, session: Session
+):
+    """The burst filled the broker up to the in-flight limit; a regular post whose tick came late
+    must not wait for the burst to drain below it (it goes to the queue workers take first)."""
+    add_campaign(session)
+    for n in range(4):
+        add_post(session, f"in-flight-{n}", at=NOW - 8 * SECOND, status="claimed", account="a")
+    add_post(session, "waiting", at=NOW - 8 * SECOND, account="a")
+    add_post(session, "regular", at=NOW - 3 * SECOND, account="other")
+    queue = Queue()
+
+    result = dispatch_due(ctx, queue, in_flight=4, reserve=1)
+
+    assert result.enqueued == ["regular"] and queue.on_time == ["regular"]
+
+
 def test_a_late_post_with_no_burst_before_it_is_late(ctx: Context, session: Session):
     add_campaign(session)
     add_post(session, "old", at=NOW - 120 * SECOND, account="a")
@@ -76,9 +93,9 @@ def test_it_claims_late_posts_only_as_far_as_the_workers_keep_up(ctx: Context, s
     """Claims waiting in the broker beyond the claim timeout would be released and sent twice."""
     add_campaign(session)
     for n in range(3):
-        add_post(session, f"in-flight-{n}", at=NOW - 9 * SECOND, status="claimed")
+        add_post(session, f"in-flight-{n}", at=NOW - 5 * SECOND, status="claimed")
     for n in range(5):
-        add_post(session, f"late-{n}", at=NOW - 5 * SECOND)
+        add_post(session, f"late-{n}", at=NOW - 9 * SECOND)  # due before the claims: the backlog
     add_post(session, "on-time", at=NOW + 2 * SECOND)
 
     result = dispatch_due(ctx, Queue(), in_flight=6)

@@ -38,6 +38,12 @@ BATCH = 1000  # posts claimed per tick at most; the rest wait one tick
 # for the workers, below the sweep's CLAIM_TIMEOUT (60 s) at the rates they manage (48 posts/s
 # on a heavily loaded 2-core machine: 42 s).
 IN_FLIGHT = 2000
+# Posts due during a backlog whose tick came late may be claimed beyond IN_FLIGHT, this many a tick:
+# they go to the on-time queue, which workers take first, so they do not wait behind the claims in
+# flight (the limit's reason); without this, a regular post waited for the burst to drain below the
+# limit (35-55 s late on a loaded machine). Few in practice; the cap keeps a second burst from all
+# jumping the queue.
+SLIPPED_RESERVE = 100
 # Posts per message at most. A message's posts go out one after the other, so this bounds how long
 # the last waits behind the others (a 20 ms platform: 0.4 s), and how long one task runs. Bigger
 # messages cost less a post (the broker's and the pool's share is per message).
@@ -65,6 +71,7 @@ def dispatch_due(
     limit: int = BATCH,
     group: int = GROUP,
     in_flight: int = IN_FLIGHT,
+    reserve: int = SLIPPED_RESERVE,
 ) -> DispatchResult:
     """Claim the posts due by ``now + lookahead`` and ``enqueue`` them in ``groups`` (ETA: their time, or now)."""
     now = ctx.clock()
@@ -78,13 +85,14 @@ def dispatch_due(
         # the sweep's claim timeout would be released and dispatched again, work done twice.
         room = min(limit - len(ids), in_flight - claimed_count(session=session))
         backlog = backlog_start(session=session, now=now)
-        if room > 0 and backlog is not None and backlog < now - ON_TIME:
+        slipped_room = min(limit - len(ids), max(room, reserve))
+        if slipped_room > 0 and backlog is not None and backlog < now - ON_TIME:
             # Late, but due after the backlog began (its tick came late): before the backlog's posts.
             slipped = claim_due_posts(
                 session=session,
                 now=now,
                 worker=ctx.worker,
-                limit=room,
+                limit=slipped_room,
                 lookahead=lookahead,
                 after=max(backlog, now - RECENT),
             )
