@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 from campaigns.store.db import make_engine, session_scope  # noqa: E402
 from campaigns.store.migrate import upgrade  # noqa: E402
-from campaigns.store.models import Campaign, Post  # noqa: E402
+from campaigns.store.models import Attempt, Campaign, Post  # noqa: E402
 
 PG_SERVER = os.environ.get("CAMPAIGNS_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("CAMPAIGNS_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -331,6 +331,29 @@ def burst(rig: Rig, args: argparse.Namespace) -> None:
         f"lateness {during} s   (another account, due {', '.join(f'+{s:g}' for s in REGULAR_AT)} s;"
         f" goal <= 1 s; lost {r['lost']})",
     )
+    row("  their way through", regular_steps(rig.engine, regular))
+
+
+def regular_steps(engine: Engine, planned: dict[str, datetime]) -> str:
+    """When each regular post was claimed and its first attempt started, from its due time: where
+    a late one waited (for the dispatcher, or in the broker for a worker)."""
+    steps = []
+    with session_scope(engine) as session:
+        for text, due in sorted(planned.items(), key=lambda item: item[1]):
+            post = session.execute(select(Post).where(Post.text == text)).scalar_one_or_none()
+            attempt = (
+                session.execute(
+                    select(Attempt)
+                    .where(Attempt.post_id == (post.id if post else ""))
+                    .order_by(Attempt.number)
+                )
+                .scalars()
+                .first()
+            )
+            claimed = (post.claimed_at - due).total_seconds() if post and post.claimed_at else float("nan")
+            started = (attempt.started_at - due).total_seconds() if attempt else float("nan")
+            steps.append(f"claimed {claimed:+.1f} s, started {started:+.1f} s")
+    return "; ".join(steps)
 
 
 def steady(rig: Rig, args: argparse.Namespace) -> None:

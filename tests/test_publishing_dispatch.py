@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -73,9 +74,28 @@ def test_a_post_due_during_a_burst_is_claimed_when_the_claims_in_flight_are_at_t
     add_post(session, "regular", at=NOW - 3 * SECOND, account="other")
     queue = Queue()
 
-    result = dispatch_due(ctx, queue, in_flight=4, reserve=1)
+    result = dispatch_due(ctx, queue, in_flight=4)
 
     assert result.enqueued == ["regular"] and queue.on_time == ["regular"]
+
+
+def test_a_burst_due_at_one_second_goes_to_the_on_time_queue_only_as_far_as_the_budget(
+    ctx: Context, session: Session
+):
+    """Claimed ahead of its second, a whole burst is "on time": in the on-time queue it would put a
+    regular post due a few seconds later behind all of it."""
+    add_campaign(session)
+    for n in range(30):
+        add_post(session, f"burst-{n:02d}", at=NOW + 2 * SECOND, account=f"a{n % 3}")
+    queue = Queue()
+
+    result = dispatch_due(ctx, queue, priority=5)
+
+    assert len(result.enqueued) == 30 and len(queue.on_time) == 5
+    add_post(session, "regular", at=NOW + 5 * SECOND, account="other")
+    later = Queue()
+    dispatch_due(replace(ctx, clock=lambda: NOW + 3 * SECOND), later, priority=5)
+    assert later.on_time == ["regular"]
 
 
 def test_a_late_post_with_no_burst_before_it_is_late(ctx: Context, session: Session):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+import scheduler.tasks
 from campaigns.health import BEAT_SILENT_AFTER
 from campaigns.publishing.dispatch import LOOKAHEAD
 from campaigns.publishing.policy import sending_lease
@@ -77,3 +81,21 @@ def test_weekly_reports_and_alerts_run_on_the_metrics_queue_that_workers_consume
         assert ROUTES[BEAT_SCHEDULE[entry]["task"]] == "metrics"
     argv = worker_argv(Options())
     assert "metrics" in argv[argv.index("--queues") + 1].split(",")
+
+
+def test_only_posts_on_time_wait_for_their_eta_in_a_worker(monkeypatch: pytest.MonkeyPatch):
+    """A message with an ETA is taken by a worker at once, past its prefetch limit and its queue's
+    priority: a burst's messages with ETAs lined up ahead of a regular post due seconds later."""
+    sent: list[tuple[str, bool]] = []
+
+    def apply_async(args: tuple[list[str]], *, queue: str, eta: datetime | None = None) -> None:
+        sent.append((queue, eta is not None))
+
+    monkeypatch.setattr(scheduler.tasks.publish_posts, "apply_async", apply_async)
+    soon = datetime.now(UTC) + timedelta(seconds=3)
+
+    scheduler.tasks._enqueue_publish(["regular"], soon, True)
+    scheduler.tasks._enqueue_publish(["burst"], soon, False)
+    scheduler.tasks._enqueue_publish(["due"], soon - timedelta(seconds=10), True)
+
+    assert sent == [("publish", True), ("publish_late", False), ("publish", False)]

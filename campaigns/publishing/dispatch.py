@@ -38,12 +38,14 @@ BATCH = 1000  # posts claimed per tick at most; the rest wait one tick
 # for the workers, below the sweep's CLAIM_TIMEOUT (60 s) at the rates they manage (48 posts/s
 # on a heavily loaded 2-core machine: 42 s).
 IN_FLIGHT = 2000
-# Posts due during a backlog whose tick came late may be claimed beyond IN_FLIGHT, this many a tick:
-# they go to the on-time queue, which workers take first, so they do not wait behind the claims in
-# flight (the limit's reason); without this, a regular post waited for the burst to drain below the
-# limit (35-55 s late on a loaded machine). Few in practice; the cap keeps a second burst from all
-# jumping the queue.
-SLIPPED_RESERVE = 100
+# Posts sent to the on-time queue per tick at most (posts on time, then those whose tick came late
+# during a backlog), below what the workers publish a second (about 100 on a 2-core machine), so
+# that the on-time queue never holds more than a second of work: a burst due at one second is
+# otherwise all "on time" when claimed ahead of its second, and a regular post due a few seconds
+# later queued behind all of it (20-60 s late). The rest of a burst goes to the late queue. Those
+# whose tick came late are claimed even when the claims in flight are at their limit: they do not
+# wait behind the claims in flight (the limit's reason).
+PRIORITY = 50
 # Posts per message at most. A message's posts go out one after the other, so this bounds how long
 # the last waits behind the others (a 20 ms platform: 0.4 s), and how long one task runs. Bigger
 # messages cost less a post (the broker's and the pool's share is per message).
@@ -71,21 +73,22 @@ def dispatch_due(
     limit: int = BATCH,
     group: int = GROUP,
     in_flight: int = IN_FLIGHT,
-    reserve: int = SLIPPED_RESERVE,
+    priority: int = PRIORITY,
 ) -> DispatchResult:
     """Claim the posts due by ``now + lookahead`` and ``enqueue`` them in ``groups`` (ETA: their time, or now)."""
     now = ctx.clock()
     with session_scope(ctx.engine) as session:  # committed before any message goes out
         # Posts on time first, then the late ones (a burst, catching up) with what the limit leaves:
         # a post due during a burst is not claimed after the whole burst, too late (worker.queues).
+        priority = min(priority, limit)
         ids = claim_due_posts(
-            session=session, now=now, worker=ctx.worker, limit=limit, lookahead=lookahead, after=now - ON_TIME
+            session=session, now=now, worker=ctx.worker, limit=priority, lookahead=lookahead, after=now - ON_TIME
         )
         # Late posts only as far as the workers keep up: a claim waiting in the broker longer than
         # the sweep's claim timeout would be released and dispatched again, work done twice.
         room = min(limit - len(ids), in_flight - claimed_count(session=session))
         backlog = backlog_start(session=session, now=now)
-        slipped_room = min(limit - len(ids), max(room, reserve))
+        slipped_room = priority - len(ids)
         if slipped_room > 0 and backlog is not None and backlog < now - ON_TIME:
             # Late, but due after the backlog began (its tick came late): before the backlog's posts.
             slipped = claim_due_posts(
