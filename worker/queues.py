@@ -7,9 +7,13 @@ second) go through ``ticks`` and are taken at once by a worker that consumes ``t
 - ``ticks``: the beat's quick database passes (dispatch due posts, recover lost work, sync specs);
 - ``publish``: posts on time (the dispatcher claims them a few seconds ahead: their ETA is to come),
   and posts whose tick came late but that were due after the backlog began (up to 60 s late: a
-  post due during a burst, on a loaded machine; ``campaigns.publishing.dispatch.RECENT``);
-- ``publish_late``: the other posts already due when claimed (the bulk of a burst, retries,
-  catching up after an outage). A worker takes ``publish`` first whenever both hold messages (Redis:
+  post due during a burst, on a loaded machine; ``campaigns.publishing.dispatch.RECENT``): at most
+  ``dispatch.PRIORITY`` (50) a tick, less than the workers publish a second, so that it never holds
+  more than a second of work;
+- ``publish_late``: the other posts (the rest of a burst due at one second, posts already due when
+  claimed, retries, catching up after an outage), sent with no ETA: a worker takes a message with
+  an ETA at once, past its prefetch limit and the queues' order, which would line a burst up ahead
+  of a post on time in its pool (the guard waits out the look-ahead instead). A worker takes ``publish`` first whenever both hold messages (Redis:
   ``queue_order_strategy = "sorted"``, and "publish" sorts before "publish_late"), so that a post
   due during a burst is not queued behind it;
 - ``reconcile``: asking the platforms about unconfirmed posts and re-checking held accounts (slow
