@@ -82,7 +82,12 @@ def dispatch_due(
         # a post due during a burst is not claimed after the whole burst, too late (worker.queues).
         priority = min(priority, limit)
         ids = claim_due_posts(
-            session=session, now=now, worker=ctx.worker, limit=priority, lookahead=lookahead, after=now - ON_TIME
+            session=session,
+            now=now,
+            worker=ctx.worker,
+            limit=priority,
+            lookahead=lookahead,
+            after=now - ON_TIME,
         )
         # Late posts only as far as the workers keep up: a claim waiting in the broker longer than
         # the sweep's claim timeout would be released and dispatched again, work done twice.
