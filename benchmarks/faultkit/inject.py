@@ -32,8 +32,15 @@ class Stack:
     restarts: dict[str, int] = field(default_factory=dict)
 
     def start_again(self, proc: Proc) -> None:
+        if proc.running():  # another fault's undo already started it
+            return
         proc.start()
         self.restarts[proc.name] = self.restarts.get(proc.name, 0) + 1
+
+    def worker_to_kill(self, n: int) -> Proc | None:
+        """The ``n``-th running worker (modulo), or None when every worker is down already."""
+        running = [w for w in self.workers if w.running()]
+        return running[n % len(running)] if running else None
 
     def active_beat(self) -> Proc | None:
         """The beat whose pid holds the lease (``host:pid:token``), if the database answers."""
@@ -63,7 +70,9 @@ def inject(stack: Stack, fault: Fault) -> Undo | None:
     p = fault.params
     kind = fault.kind
     if kind == "worker_kill":
-        worker = stack.workers[p["worker"] % len(stack.workers)]
+        worker = stack.worker_to_kill(p["worker"])
+        if worker is None:
+            raise RuntimeError("every worker is down already")
         worker.kill()  # a supervisor (docker's restart policy) starts it again
         return lambda: stack.start_again(worker)
     if kind == "beat_kill":

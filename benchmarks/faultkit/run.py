@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from benchmarks.faultkit.inject import Stack, Undo, inject
 from benchmarks.faultkit.launch import CLOCK_VAR, FAST_VAR
@@ -27,6 +27,8 @@ from campaigns.store.migrate import upgrade
 LAUNCH = [sys.executable, "-m", "benchmarks.faultkit.launch"]
 MARKER = new_marker()  # every credential of the run starts with it (secrets_scan)
 RESTART_AFTER = 1.0  # seconds before a killed process is started again (a supervisor's delay)
+FAULTS_PROGRESS_EVERY = 60.0  # seconds between progress lines while faults are injected
+SOAK_PROGRESS_EVERY = 300.0
 
 
 @dataclass(frozen=True)
@@ -94,14 +96,33 @@ def start_service(options: Options, folder: Path, out: Callable[[str], None]) ->
     return Stack(redis, postgres, sandbox, workers, beats, load, clock_file, engine)
 
 
-def soak(stack: Stack, seconds: float) -> dict[str, list[tuple[float, float]]]:
+def progress(stack: Stack, phase: str, elapsed: float, total: float, out: Callable[[str], None]) -> None:
+    """One line: where the run is and how many posts are out (the database may be restarting)."""
+    try:
+        with stack.engine.connect() as connection:
+            counts = dict(
+                connection.execute(text("SELECT status, count(*) FROM posts GROUP BY status")).all()
+            )
+        posts = ", ".join(f"{status} {n}" for status, n in sorted(counts.items()))
+    except Exception:
+        posts = "database not answering"
+    restarts = sum(stack.restarts.values())
+    out(f"  {datetime.now(UTC):%H:%M:%S} {phase} {elapsed / 60:.0f}/{total / 60:.0f} min; posts: {posts}; "
+        f"restarts {restarts}")  # fmt: skip
+
+
+def soak(stack: Stack, seconds: float, out: Callable[[str], None]) -> dict[str, list[tuple[float, float]]]:
     """Steady load, no faults: every process's memory every 5 s (the first minute is warm-up)."""
     samples: dict[str, list[tuple[float, float]]] = {}
     started = time.monotonic()
+    shown = 0.0
     while (elapsed := time.monotonic() - started) < seconds:
         if elapsed > 60:
             for proc in [*stack.workers, *stack.beats, stack.sandbox.proc, stack.redis.proc]:
                 samples.setdefault(proc.name, []).append((elapsed, rss_mb(proc.pid)))
+        if elapsed - shown >= SOAK_PROGRESS_EVERY:
+            progress(stack, "soak", elapsed, seconds, out)
+            shown = elapsed
         time.sleep(5)
     return samples
 
@@ -112,10 +133,16 @@ def inject_plan(stack: Stack, faults: list[Fault], out: Callable[[str], None]) -
     todo: list[tuple[float, int, Fault | Callable[[], None]]] = [(f.at, n, f) for n, f in enumerate(faults)]
     heapq.heapify(todo)
     windows: list[Window] = []
+    skipped: Counter[str] = Counter()
     seq = len(todo)
+    total = max((f.at for f in faults), default=0.0)
+    shown = 0.0
     while todo:
         at, _, item = heapq.heappop(todo)
         time.sleep(max(0.0, origin + at - time.monotonic()))
+        if at - shown >= FAULTS_PROGRESS_EVERY:
+            progress(stack, f"faults ({len(windows)} injected)", at, total, out)
+            shown = at
         if not isinstance(item, Fault):
             item()
             continue
@@ -123,7 +150,9 @@ def inject_plan(stack: Stack, faults: list[Fault], out: Callable[[str], None]) -
         try:
             undo = inject(stack, item)
         except Exception as e:  # a fault that could not be done is reported, not fatal
-            out(f"  ! {item.kind} at {item.at:.1f} s could not be injected: {e}")
+            if not skipped[item.kind]:
+                out(f"  ! {item.kind} at {item.at:.1f} s could not be injected: {e}")
+            skipped[item.kind] += 1
             continue
         window = Window(item.kind, start, start)
         windows.append(window)
@@ -138,6 +167,8 @@ def inject_plan(stack: Stack, faults: list[Fault], out: Callable[[str], None]) -
             heapq.heappush(todo, (at + delay, seq, finish))
         else:
             window.end = time.time()
+    for kind, n in sorted(skipped.items()):
+        out(f"  ! {n} {kind} not injected (the first one's reason above)")
     return windows
 
 
@@ -150,7 +181,7 @@ def settle(stack: Stack, timeout: float) -> None:
                 pending = connection.execute(
                     text(
                         "SELECT count(*) FROM posts WHERE status NOT IN :final AND scheduled_at <= now()"
-                    ).bindparams(final=FINAL)
+                    ).bindparams(bindparam("final", FINAL, expanding=True))  # a tuple is no PG value
                 ).scalar_one()
         except Exception:
             pending = -1
@@ -165,7 +196,7 @@ def run(options: Options, folder: Path, out: Callable[[str], None]) -> bool:
         if options.soak:  # the soak is steady load: from the first post due
             time.sleep(max(0.0, stack.load.first.timestamp() - time.time()))
         soak_start = time.time()
-        memory = soak(stack, options.soak) if options.soak else {}
+        memory = soak(stack, options.soak, out) if options.soak else {}
         soak_end = time.time()
         faults = plan(options.seed, seconds=options.seconds, kills=options.kills, each=options.each,
                       campaigns=options.campaigns, skip=options.skip)  # fmt: skip

@@ -61,6 +61,10 @@ class Proc:
         self.start()
 
     def start(self) -> None:
+        """Start the process unless it is running (a second one would be orphaned: a long run's
+        kills overlapping their restarts once piled up hundreds of unkilled workers)."""
+        if self.running():
+            return
         with self.log.open("ab") as out:
             self.popen = subprocess.Popen(
                 self.argv, env=self.env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out,
