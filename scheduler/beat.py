@@ -94,7 +94,7 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]  # celery is untyped
         elif self.holding and not won:
             log.warning("beat: %s lost the lease: standing by", self.holder)
         elif self._checked_at is None:
-            log.warning("beat: another beat holds the lease: %s stands by", self.holder)
+            log.warning("beat: %s stands by: another beat holds the lease", self.holder)
         self.holding, self._checked_at = won, now
         return won
 
