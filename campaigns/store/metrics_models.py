@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from campaigns.store import models as _models  # noqa: F401  (the `campaigns` table its foreign keys name)
 from campaigns.store.types import UTCDateTime
 
 

@@ -1,6 +1,6 @@
 """Tables of the publishing pipeline itself (not of the schedule): the beat lease, the spec problems.
 
-Imported by ``campaigns.store`` so that ``SQLModel.metadata`` always knows the tables; their
+Registered by ``campaigns.store.register_tables`` wherever ``SQLModel.metadata`` must know every table; their
 migrations are ``migrations/versions/0002_beat_lease.py`` and ``0003_spec_problems.py``.
 """
 

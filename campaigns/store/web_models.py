@@ -1,6 +1,6 @@
 """Tables of the dashboard (``campaigns/web``): its users, their sessions, the audit log, login attempts.
 
-Imported by ``campaigns.store`` so that ``SQLModel.metadata`` always knows them; their migration is
+Registered by ``campaigns.store.register_tables`` wherever ``SQLModel.metadata`` must know every table; their migration is
 ``migrations/versions/0007_dashboard.py``.
 """
 
