@@ -102,3 +102,12 @@ def test_the_help_lists_each_command_with_the_first_sentence_of_its_own_help(nam
     command = cli.get_command(click.Context(cli), name)
     assert command is not None
     assert COMMANDS[name][1] == command.get_short_help_str(limit=10_000)
+
+
+@pytest.mark.parametrize(
+    "args", [["status"], ["diff"], ["health", "--timeout", "0.2"]], ids=["status", "diff", "health"]
+)
+def test_the_commands_reading_a_sqlite_file_load_no_postgresql_dialect(
+    args: list[str], env: dict[str, str], tmp_path: Path
+):
+    assert loaded_by(args, env, tmp_path, heavy=("sqlalchemy.dialects.postgresql",)) == []
