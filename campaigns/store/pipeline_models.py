@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from campaigns.store.types import UTCDateTime
+from campaigns.store.types import DEFERRED_BUILD, UTCDateTime
 
 
 class BeatLease(SQLModel, table=True):
@@ -23,6 +23,7 @@ class BeatLease(SQLModel, table=True):
     """
 
     __tablename__ = "beat_lease"
+    model_config = DEFERRED_BUILD
 
     name: str = Field(primary_key=True)
     holder: str | None = None  # "host:pid:token" of the beat that holds it; None when released
@@ -40,6 +41,7 @@ class SpecProblems(SQLModel, table=True):
     """
 
     __tablename__ = "spec_problems"
+    model_config = DEFERRED_BUILD
 
     name: str = Field(primary_key=True)
     fingerprint: str | None = None  # sha256 of the invalid version's sorted file hashes
