@@ -27,14 +27,12 @@ $(UV):
 	$(BIN)/python -m pip install --isolated --quiet --disable-pip-version-check --no-warn-script-location \
 		--root-user-action=ignore --require-hashes --target $(VENV)/tools -r requirements/bootstrap.txt
 
-# Bytecode is compiled at install time (packages and the project's own modules), and so is the URL
-# regex (saved beside the bytecode: campaigns._tlds.compile_cached), so that every command starts
-# fast even where PYTHONDONTWRITEBYTECODE is set.
+# Bytecode is compiled at install time (packages and the project's own modules), so that every
+# command starts fast even where PYTHONDONTWRITEBYTECODE is set.
 $(STAMP): $(LOCKS) pyproject.toml | $(UV)
 	$(UV_ENV) $(UV) pip sync --quiet --compile-bytecode requirements/dev.lock
 	$(UV_ENV) $(UV) pip install --quiet --no-deps -e . --config-settings editable_mode=compat
 	$(BIN)/python -m compileall -q campaigns worker scheduler sandbox
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -c "from campaigns import _tlds; _tlds.url_regex()"
 	@touch $@
 
 install: $(STAMP)

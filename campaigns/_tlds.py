@@ -5,13 +5,8 @@ commit 30e2430, Copyright 2011 Twitter, Inc., Apache License 2.0), in the upstre
 character classes below restate twitter-text's (js/src/regexp/*.js) as facts; the regexes are our own.
 """
 
-import _sre  # type: ignore[import-not-found]  # the regex engine: compile_cached hands it saved code
-import marshal
-import os
 import re
-import sys
 from functools import cache
-from pathlib import Path
 
 SPACES = "\t-\r \x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
@@ -190,58 +185,11 @@ def url_regex() -> re.Pattern[str]:
     parens = f"\\((?:{path_char}+|{path_char}*\\({path_char}+\\){path_char}*)\\)"
     path_end = f"(?:[+\\-{letters}0-9=_#/]|{parens})"
     path = f"(?:{path_char}*(?:{parens}{path_char}*)*{path_end}|@{path_char}+/)"
-    return compile_cached(
+    return re.compile(
         f"(?P<before>[^a-z0-9@\uff20$#\uff03\ufffe\ufeff\uffff]|^)"
         f"(?P<url>(?P<protocol>https?://)?(?P<domain>(?:{subdomain})*{name}{_tld()})"
-        f"(?::[0-9]+)?(?P<path>/{path}*)?(?:{_QUERY})?)",
-        "url_regex",
+        f"(?::[0-9]+)?(?P<path>/{path}*)?(?:{_QUERY})?)"
     )
-
-
-def compile_cached(pattern: str, name: str, folder: Path | None = None) -> re.Pattern[str]:
-    """``re.compile(pattern)``, with what it compiles kept in ``__pycache__`` as Python keeps bytecode.
-
-    Compiling the URL regex (1,500 TLDs) takes ~25 ms, every time a command checks a post with a
-    link. Here the regex engine's code for it is saved once, under the exact Python version, and
-    later handed to the engine directly (``re._compiler.compile`` without its parse and compile
-    steps). The saved file names the pattern it is for; anything unexpected (another pattern, an
-    unreadable file, an engine that changed) falls back to ``re.compile``. ``folder``: where the
-    file is (default: this package's ``__pycache__``).
-    """
-    cache = (
-        folder or Path(__file__).parent / "__pycache__"
-    ) / f"_tlds.{name}.{sys.implementation.cache_tag}.re"
-    try:
-        saved, flags, code, groups, groupindex, indexgroup = marshal.loads(cache.read_bytes())
-        if saved == pattern and isinstance(code, list):
-            return _sre.compile(pattern, flags, code, groups, groupindex, indexgroup)  # type: ignore[no-any-return]
-    except Exception:  # no file yet, or not one this Python wrote: compile as usual
-        pass
-    compiled = re.compile(pattern)
-    if not sys.dont_write_bytecode:
-        save_compiled(pattern, cache)
-    return compiled
-
-
-def save_compiled(pattern: str, cache: Path) -> None:
-    """Save what ``compile_cached`` reads (best effort, as Python's own .pyc files)."""
-    try:
-        from re import _compiler, _parser  # type: ignore[attr-defined]
-
-        parsed = _parser.parse(pattern, 0)
-        code = [int(op) for op in _compiler._code(parsed, 0)]
-        groupindex = dict(parsed.state.groupdict)
-        indexgroup: list[str | None] = [None] * parsed.state.groups
-        for key, index in groupindex.items():
-            indexgroup[index] = key
-        record = (pattern, parsed.state.flags, code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
-        _sre.compile(*record)  # the engine accepts it, or nothing is saved
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(marshal.dumps(record))
-        temporary.replace(cache)  # whole or not at all, as concurrent commands may read it
-    except Exception:  # a read-only install: compile each time, as before
-        pass
 
 
 @cache

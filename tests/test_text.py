@@ -182,33 +182,3 @@ def test_a_non_ascii_text_without_emoji_sequences_does_not_load_the_emoji_table(
         "assert text._emoji_tables.cache_info().currsize == 0"
     )
     subprocess.run([sys.executable, "-c", probe], check=True, timeout=60)
-
-
-def test_the_saved_url_regex_is_the_one_re_compiles(tmp_path, monkeypatch) -> None:
-    import re
-
-    from campaigns import _tlds
-
-    monkeypatch.setattr(_tlds.sys, "dont_write_bytecode", False)
-    pattern = _tlds.url_regex().pattern
-    fresh = _tlds.compile_cached(pattern, "probe", tmp_path / "__pycache__")  # compiles, and saves
-    [saved] = (tmp_path / "__pycache__").iterdir()
-    loaded = _tlds.compile_cached(pattern, "probe", tmp_path / "__pycache__")  # from the saved code
-    assert loaded is not re.compile(pattern)  # not re's own cache: the engine got the saved code
-    sample = "see https://example.org/a_(b)?x=1, www.foo.co.uk/x. t.co/abc http://Ünï.com #x.com a@b.io"
-    for regex in (fresh, loaded):
-        assert (regex.pattern, regex.flags, regex.groupindex) == (
-            pattern,
-            re.compile(pattern).flags,
-            re.compile(pattern).groupindex,
-        )
-        assert [m.groupdict() for m in regex.finditer(sample)] == [
-            m.groupdict() for m in re.compile(pattern).finditer(sample)
-        ]
-    saved.write_bytes(b"not marshal data")
-    assert (
-        _tlds.compile_cached(pattern, "probe", tmp_path / "__pycache__").pattern == pattern
-    )  # falls back to re.compile
-    assert _tlds.compile_cached("a+", "probe", tmp_path / "__pycache__").match(
-        "aa"
-    )  # another pattern: not the saved one
