@@ -3,7 +3,8 @@
 - ``posts``: nothing is overdue (due more than ``OVERDUE_AFTER`` ago and not held back by a pause,
   an account hold or a backoff), i.e. the dispatcher and the workers keep up;
 - ``beat``: the active beat ticked within ``BEAT_SILENT_AFTER`` (the lease's ``renewed_at``);
-- ``workers``: at least one Celery worker answers a ping;
+- ``workers``: at least one Celery worker answers a ping (the service's /healthz) or wrote its
+  heartbeat within the last few seconds (``campaigns health``: ``campaigns.heartbeat``);
 - ``accounts``: no account is held because its credentials were rejected (its posts would wait
   until someone fixes them).
 
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -114,6 +116,23 @@ def check_workers(ping: Ping, *, timeout: float) -> Check:
     return Check("workers", True, f"{len(names)} answered: {', '.join(names)}")
 
 
+def check_heartbeats(alive: Ping) -> Check:
+    """``check_workers`` from the workers' heartbeats (``campaigns.heartbeat``): no waiting."""
+    from campaigns.heartbeat import FRESH_FOR
+
+    try:
+        names = sorted(alive())
+    except Exception as e:  # whatever the Redis client raises: the answer is "no"
+        return Check(
+            "workers", False, f"cannot ask the workers: {' '.join(str(e).split()) or type(e).__name__}"
+        )
+    if not names:
+        return Check(
+            "workers", False, f"no worker alive (none wrote its heartbeat in the last {FRESH_FOR:g} s)"
+        )
+    return Check("workers", True, f"{len(names)} alive: {', '.join(names)}")
+
+
 def check_problems(engine: Engine, now: datetime) -> Check:
     """Red while something needs a person: a held account, a failed or missed post, a spent read
     budget, an undelivered report (``campaigns.store.problems``)."""
@@ -126,15 +145,26 @@ def check_problems(engine: Engine, now: datetime) -> Check:
 
 
 def check_health(
-    *, engine: Engine, now: datetime, ping: Ping, ping_timeout: float, problems: bool = False
+    *,
+    engine: Engine,
+    now: datetime,
+    ping: Ping | None = None,
+    ping_timeout: float = 1.0,
+    problems: bool = False,
+    workers: Callable[[], Check] | None = None,
 ) -> Health:
     """All checks. A database that cannot be reached turns the checks that need it red.
 
     The workers are asked while the database is read, so that a health check waits for the
     slower of the two, not for both one after the other. ``problems``: also the check for problems
     that need a person (`campaigns health`); the service's /healthz leaves it out, since a failed
-    post is no reason to restart the service.
+    post is no reason to restart the service. ``workers``: the workers' check, instead of asking
+    them with ``ping`` (``check_heartbeats``).
     """
+    if workers is None:
+        if ping is None:
+            raise TypeError("check_health needs ping or workers")
+        workers = partial(check_workers, ping, timeout=ping_timeout)
     database_checks: list[tuple[str, Callable[[Engine, datetime], Check]]] = [
         ("posts", check_posts),
         ("beat", check_beat),
@@ -143,7 +173,7 @@ def check_health(
     if problems:
         database_checks.append(("problems", check_problems))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="health-ping") as pool:
-        workers = pool.submit(check_workers, ping, timeout=ping_timeout)
+        workers_check = pool.submit(workers)
         checks = []
         for name, check in database_checks:
             try:
@@ -152,7 +182,7 @@ def check_health(
                 checks.append(
                     Check(name, False, f"cannot read the database: {' '.join(str(e).split())[:200]}")
                 )
-        checks.append(workers.result())
+        checks.append(workers_check.result())
     return Health(checks)
 
 

@@ -10,6 +10,10 @@ import os
 
 from hypothesis import settings
 
+from campaigns.store import register_tables
+
+register_tables()  # SQLModel.metadata knows every table (create_all, schema comparison)
+
 settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))

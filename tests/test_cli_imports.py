@@ -81,10 +81,15 @@ def test_the_schedule_commands_check_the_revision_without_alembic(
     assert loaded_by(args, env, tmp_path) == ["sqlalchemy", "sqlmodel"]
 
 
-def test_the_health_check_loads_no_migrations_or_platform_library(env: dict[str, str], tmp_path: Path):
-    loaded = loaded_by(["health", "--timeout", "0.2"], env, tmp_path)
-    assert {"alembic", "mako", "tweepy", "facebook", "requests"}.isdisjoint(loaded)
-    assert {"sqlalchemy", "celery"} <= set(loaded)  # it does read the database and ask the workers
+def test_the_health_check_loads_no_migrations_broker_or_platform_library(env: dict[str, str], tmp_path: Path):
+    # The workers' heartbeats are read without Celery or kombu (campaigns.heartbeat).
+    assert loaded_by(["health", "--timeout", "0.2"], env, tmp_path) == ["sqlalchemy", "sqlmodel"]
+
+
+def test_the_health_check_on_redis_loads_no_celery_or_kombu(env: dict[str, str], tmp_path: Path):
+    env = env | {"REDIS_URL": "redis://127.0.0.1:6379/0", "BROKER_PREFIX": "campaigns-test-imports"}
+    loaded = loaded_by(["health", "--timeout", "0.5"], env, tmp_path, heavy=(*HEAVY, "redis"))
+    assert loaded == ["redis", "sqlalchemy", "sqlmodel"]
 
 
 def test_the_help_imports_no_command(env: dict[str, str], tmp_path: Path):
@@ -97,3 +102,12 @@ def test_the_help_lists_each_command_with_the_first_sentence_of_its_own_help(nam
     command = cli.get_command(click.Context(cli), name)
     assert command is not None
     assert COMMANDS[name][1] == command.get_short_help_str(limit=10_000)
+
+
+@pytest.mark.parametrize(
+    "args", [["status"], ["diff"], ["health", "--timeout", "0.2"]], ids=["status", "diff", "health"]
+)
+def test_the_commands_reading_a_sqlite_file_load_no_postgresql_dialect(
+    args: list[str], env: dict[str, str], tmp_path: Path
+):
+    assert loaded_by(args, env, tmp_path, heavy=("sqlalchemy.dialects.postgresql",)) == []

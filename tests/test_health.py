@@ -211,7 +211,7 @@ def test_it_prints_one_line_per_check_and_exits_1_when_red(
         "FAIL  beat      no beat has ever run (start `celery -A worker beat`)",
         "ok    accounts  no account held",
         "ok    problems  nothing needs a person",
-        "FAIL  workers   no worker answered within 0.2 s",
+        "FAIL  workers   no worker alive (none wrote its heartbeat in the last 6 s)",
     ]
 
 

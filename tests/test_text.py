@@ -167,3 +167,18 @@ def test_it_builds_no_tables_at_import() -> None:
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.split() == ["0", "0"]
+
+
+def test_the_emoji_links_known_without_the_table_are_the_tables() -> None:
+    from campaigns import text
+
+    assert text._emoji_tables().links == text.EMOJI_LINKS
+
+
+def test_a_non_ascii_text_without_emoji_sequences_does_not_load_the_emoji_table() -> None:
+    probe = (
+        "from campaigns import text; "
+        "assert text.tweet_length('Café in Zürich, naïve — “quoted” ✓') == 35; "
+        "assert text._emoji_tables.cache_info().currsize == 0"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True, timeout=60)

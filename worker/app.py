@@ -23,6 +23,7 @@ from celery import Celery, signals
 from campaigns.settings import Settings, get_settings
 from worker import broker
 from worker.beat_schedule import BEAT_SCHEDULE, metrics_entries
+from worker.heartbeat import Heartbeat
 from worker.queues import QUEUE_ORDER, queue_config
 
 # The hard limit of one task (prefork pool only: solo and threads pools enforce none). A publish
@@ -112,6 +113,7 @@ def make_app(settings: Settings | None = None) -> Celery:
         if key in options:
             Path(options[key]).mkdir(parents=True, exist_ok=True)
     app.conf.update(config)
+    app.steps["consumer"].add(Heartbeat)  # `campaigns health` reads it: campaigns.heartbeat
     return app
 
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from campaigns.store.insert_missing import dialect_insert
 from campaigns.store.metrics_models import MetricGap, MetricSample, ReadBudgetUse
 
 _BATCH = 2000  # rows per INSERT statement (SQLite allows 32,766 bound values)
@@ -38,7 +37,7 @@ class Sample:
 def add_samples(session: Session, samples: Sequence[Sample], *, replace: bool = False) -> int:
     """Write samples, skipping (or with ``replace``, updating) ones already stored; returns how many
     rows were written or changed."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     table = MetricSample.__table__  # type: ignore[attr-defined]  # Core, not the ORM: compiled once, sent as executemany batches
     stmt = insert(table)
     key = ["campaign_slug", "channel", "subject_type", "subject", "metric", "observed_at"]
@@ -155,7 +154,7 @@ def gaps(session: Session, campaign_slug: str) -> list[MetricGap]:
 
 def budget_use(session: Session, campaign_slug: str, channel: str, day: date, limit: int) -> ReadBudgetUse:
     """The day's row (created with ``limit`` if missing; the limit follows the setting)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     stmt = insert(ReadBudgetUse).values(
         campaign_slug=campaign_slug, channel=channel, day=day, reads=0, limit=limit, exhausted_at=None
     )

@@ -2,11 +2,22 @@
 
 The database *is* the schedule: a post goes out because its row is due and a dispatcher wins the
 conditional UPDATE that claims it, never because a message sits in a broker with an ETA.
+
+Importing this package imports no table: each module imports the tables it uses, so that a command
+that reads two tables does not build the classes of all fifteen (SQLModel builds a pydantic model
+per table, ~5-20 ms a module). What needs every table on ``SQLModel.metadata`` (the migrations,
+schema comparison) calls :func:`register_tables` first.
 """
 
-# The publishing pipeline's tables live in their own module; importing it here registers them on
-# SQLModel.metadata wherever the schedule's tables are (migrations, schema comparison).
-from campaigns.store import metrics_models as _metrics_models  # noqa: F401
-from campaigns.store import pipeline_models as _pipeline_models  # noqa: F401
-from campaigns.store import report_models as _report_models  # noqa: F401
-from campaigns.store import web_models as _web_models  # noqa: F401
+from __future__ import annotations
+
+
+def register_tables() -> None:
+    """Import every table module, so that ``SQLModel.metadata`` knows all the tables."""
+    from campaigns.store import (  # noqa: F401
+        metrics_models,
+        models,
+        pipeline_models,
+        report_models,
+        web_models,
+    )

@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from campaigns.store.insert_missing import dialect_insert
 from campaigns.store.report_models import ReportDelivery
 
 MAX_ATTEMPTS = 24  # hourly: a day of retries, then it waits for a person (see `campaigns status`)
@@ -27,7 +26,7 @@ def ensure_deliveries(
     """A pending row per recipient not yet known for this week (existing rows are left alone)."""
     if not recipients:
         return
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     rows = [
         {
             "campaign": campaign,

@@ -13,11 +13,13 @@ from datetime import date, datetime
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from campaigns.store.types import UTCDateTime
+from campaigns.store import models as _models  # noqa: F401  (the `campaigns` table its foreign keys name)
+from campaigns.store.types import DEFERRED_BUILD, UTCDateTime
 
 
 class MetricSample(SQLModel, table=True):
     __tablename__ = "metric_samples"
+    model_config = DEFERRED_BUILD
     __table_args__ = (
         UniqueConstraint(
             "campaign_slug",
@@ -45,6 +47,7 @@ class MetricGap(SQLModel, table=True):
     """A window in which a subject's metric (None: all of them) could not be collected, and why."""
 
     __tablename__ = "metric_gaps"
+    model_config = DEFERRED_BUILD
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_slug: str = Field(foreign_key="campaigns.slug", index=True)
@@ -62,6 +65,7 @@ class ReadBudgetUse(SQLModel, table=True):
     """Posts read on X for one campaign on one UTC day (X bills reads per post returned)."""
 
     __tablename__ = "read_budget_use"
+    model_config = DEFERRED_BUILD
     __table_args__ = (UniqueConstraint("campaign_slug", "channel", "day", name="uq_read_budget_use_day"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Index, Text
 from sqlmodel import Field, SQLModel
 
-from campaigns.store.types import UTCDateTime
+from campaigns.store.types import DEFERRED_BUILD, UTCDateTime
 
 
 class PostStatus(StrEnum):
@@ -36,6 +36,7 @@ class Campaign(SQLModel, table=True):
     """One spec file as last applied. Kept after its file is removed (``removed_at``), for history."""
 
     __tablename__ = "campaigns"
+    model_config = DEFERRED_BUILD
 
     slug: str = Field(primary_key=True)  # the spec file's stem
     name: str
@@ -71,6 +72,7 @@ class Post(SQLModel, table=True):
     """One post on one channel at one instant: the unit the dispatcher claims and a worker publishes."""
 
     __tablename__ = "posts"
+    model_config = DEFERRED_BUILD
     __table_args__ = (
         CheckConstraint(f"status IN ({_STATUS_VALUES})", name="ck_posts_status"),
         # The dispatcher's question, asked every tick: which scheduled posts are due?
@@ -117,6 +119,7 @@ class Attempt(SQLModel, table=True):
     """One try at publishing a post, recorded before the platform is called and finished after."""
 
     __tablename__ = "attempts"
+    model_config = DEFERRED_BUILD
 
     id: int | None = Field(default=None, primary_key=True)
     post_id: str = Field(foreign_key="posts.id", index=True)
@@ -134,6 +137,7 @@ class AccountState(SQLModel, table=True):
     """What the service has learnt about one platform account: holds and credential trouble."""
 
     __tablename__ = "account_state"
+    model_config = DEFERRED_BUILD
 
     platform: str = Field(primary_key=True)
     account: str = Field(primary_key=True)

@@ -1,6 +1,6 @@
 """Tables of the publishing pipeline itself (not of the schedule): the beat lease, the spec problems.
 
-Imported by ``campaigns.store`` so that ``SQLModel.metadata`` always knows the tables; their
+Registered by ``campaigns.store.register_tables`` wherever ``SQLModel.metadata`` must know every table; their
 migrations are ``migrations/versions/0002_beat_lease.py`` and ``0003_spec_problems.py``.
 """
 
@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from campaigns.store.types import UTCDateTime
+from campaigns.store.types import DEFERRED_BUILD, UTCDateTime
 
 
 class BeatLease(SQLModel, table=True):
@@ -23,6 +23,7 @@ class BeatLease(SQLModel, table=True):
     """
 
     __tablename__ = "beat_lease"
+    model_config = DEFERRED_BUILD
 
     name: str = Field(primary_key=True)
     holder: str | None = None  # "host:pid:token" of the beat that holds it; None when released
@@ -40,6 +41,7 @@ class SpecProblems(SQLModel, table=True):
     """
 
     __tablename__ = "spec_problems"
+    model_config = DEFERRED_BUILD
 
     name: str = Field(primary_key=True)
     fingerprint: str | None = None  # sha256 of the invalid version's sorted file hashes

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from campaigns.store.deliveries import failing
+from campaigns.store.insert_missing import dialect_insert
 from campaigns.store.metrics_models import ReadBudgetUse
 from campaigns.store.models import AccountState, Post
 from campaigns.store.report_models import AlertSent
@@ -131,7 +130,7 @@ def claim_alert(
 
     One conditional write: of concurrent callers at most one wins. Does not commit.
     """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     created = session.exec(
         insert(AlertSent)
         .values(key=key, last_sent_at=now, reason=reason)

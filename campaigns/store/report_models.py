@@ -12,7 +12,7 @@ from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from campaigns.store.metrics_models import MetricSample
-from campaigns.store.types import UTCDateTime
+from campaigns.store.types import DEFERRED_BUILD, UTCDateTime
 
 # Index on metric_samples (a table of the shared contract, models in metrics_models.py) that the
 # report's queries need: one campaign's samples of a time window. Created by migration 0005.
@@ -30,6 +30,7 @@ class ReportDelivery(SQLModel, table=True):
     """One weekly report to one recipient: pending -> sent, or failed (retried) after each try."""
 
     __tablename__ = "report_deliveries"
+    model_config = DEFERRED_BUILD
     __table_args__ = (UniqueConstraint("campaign", "week", "recipient", name="uq_report_deliveries_once"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -47,6 +48,7 @@ class AlertSent(SQLModel, table=True):
     """When the e-mail about one problem last went out: at most once per problem per hour."""
 
     __tablename__ = "alerts_sent"
+    model_config = DEFERRED_BUILD
 
     key: str = Field(primary_key=True)  # campaigns.store.problems.Problem.key
     last_sent_at: datetime = Field(sa_type=UTCDateTime)

@@ -8,6 +8,12 @@ from typing import Any
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from sqlmodel._compat import SQLModelConfig
+
+# Every table's pydantic validator and serializer are built on first use, not when its class is
+# defined (~1 ms a table): SQLModel loads and inserts rows without them, so most commands never
+# build them.
+DEFERRED_BUILD = SQLModelConfig(defer_build=True)
 
 
 class NaiveDatetimeError(ValueError):

@@ -1,6 +1,6 @@
 """Tables of the dashboard (``campaigns/web``): its users, their sessions, the audit log, login attempts.
 
-Imported by ``campaigns.store`` so that ``SQLModel.metadata`` always knows them; their migration is
+Registered by ``campaigns.store.register_tables`` wherever ``SQLModel.metadata`` must know every table; their migration is
 ``migrations/versions/0007_dashboard.py``.
 """
 
@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, Text
 from sqlmodel import Field, SQLModel
 
-from campaigns.store.types import UTCDateTime
+from campaigns.store.types import DEFERRED_BUILD, UTCDateTime
 
 ROLES = ("viewer", "editor", "admin")
 
@@ -20,6 +20,7 @@ class User(SQLModel, table=True):
     """A person who may log in to the dashboard. Managed by ``campaigns users``."""
 
     __tablename__ = "users"
+    model_config = DEFERRED_BUILD
     __table_args__ = (CheckConstraint("role IN ('viewer', 'editor', 'admin')", name="ck_users_role"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -35,6 +36,7 @@ class WebSession(SQLModel, table=True):
     lets nobody in). Revoked by logout, a new password, removing the user, or ``users revoke``."""
 
     __tablename__ = "web_sessions"
+    model_config = DEFERRED_BUILD
 
     token_hash: str = Field(primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True)
@@ -49,6 +51,7 @@ class AuditEntry(SQLModel, table=True):
     """Who did what, when: one row per action taken in the dashboard or by ``campaigns users``."""
 
     __tablename__ = "audit_log"
+    model_config = DEFERRED_BUILD
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(sa_type=UTCDateTime, index=True)
@@ -63,6 +66,7 @@ class LoginAttempt(SQLModel, table=True):
     """A failed or successful login, kept to throttle guessing per account and per address."""
 
     __tablename__ = "login_attempts"
+    model_config = DEFERRED_BUILD
     __table_args__ = (
         Index("ix_login_attempts_name_at", "name", "at"),
         Index("ix_login_attempts_address_at", "address", "at"),

@@ -6,8 +6,10 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
-import campaigns.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from campaigns.store import register_tables
 from campaigns.store.db import make_engine
+
+register_tables()  # every table on SQLModel.metadata
 
 
 def run(connection: Connection) -> None:
