@@ -43,6 +43,7 @@ from campaigns.store.models import Post, PostStatus
 from campaigns.store.states import RELEASED, transition
 
 S = PostStatus
+EARLY_ROUNDS = 3  # waits for a post claimed ahead of its time before it goes back to the schedule
 
 
 @dataclass(slots=True)
@@ -78,15 +79,27 @@ def publish_post(ctx: Context, post_id: str) -> PublishResult:
         if isinstance(ready, PublishResult):
             return ready
         started = _start(ctx, session, ready) if ready.wait == 0 else None
-    if started is None:
+    for _ in range(EARLY_ROUNDS):
+        if started is not None:
+            break
         ctx.sleep(ready.wait)
         # While it waited, the campaign may have been paused, the account held (another post met a
-        # rate limit) or the spec edited: guard again, then send what the row holds now.
+        # rate limit) or the spec edited: guard again, then send what the row holds now. Never
+        # before its time on the service's clock: if that is still ahead (the clock resynced with
+        # the database meanwhile), wait again.
         with session_scope(ctx.engine) as session:
             again = guard(ctx, session, post_id)
             if isinstance(again, PublishResult):
                 return again
-            started = _start(ctx, session, again)
+            ready = again
+            started = _start(ctx, session, again) if again.wait == 0 else None
+    if started is None:  # still early after its rounds: back to the schedule, claimed again in time
+        with session_scope(ctx.engine) as session:
+            transition(
+                session=session, post_id=post_id, expected=S.CLAIMED, to=S.SCHEDULED, now=ctx.clock(),
+                values=RELEASED,
+            )  # fmt: skip
+        return PublishResult(post_id, "released", "not due yet")
     if isinstance(started, PublishResult):
         return started
     return _send(ctx, started)
