@@ -31,6 +31,9 @@ Runner = Callable[[Clock, float], datetime]
 
 RESYNC = 60.0  # seconds between syncs with the reference: the monotonic clock drifts ~ms a minute
 RETRY = 5.0  # seconds after a failed sync before the next try: a dead database costs one wait per RETRY
+# ... and before a first good sync: meanwhile the service runs on this machine's clock, which may be
+# the one that is off (a worker restarted while the database was), so the database is asked again soon.
+FIRST_RETRY = 0.5
 # A sync slower than this (seconds, the round trip) fails: the caller waited long enough, and the
 # reading's own error is half the round trip.
 SYNC_TIMEOUT = 0.5
@@ -108,7 +111,8 @@ class ReferenceClock:
             if ok:
                 # the reference was read somewhere in the round trip: its middle errs by half of it at most
                 self._last = _Sync(reference, (before + after) / 2)
-            self._next_try = after + (self._resync if ok else self._retry)
+            retry = self._retry if self._last is not None else min(self._retry, FIRST_RETRY)
+            self._next_try = after + (self._resync if ok else retry)
             self._syncing = False
 
 

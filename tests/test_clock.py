@@ -88,6 +88,18 @@ def test_until_a_sync_worked_it_is_this_machines_clock():
     assert service.now() == LOCAL and not service.synced
 
 
+def test_before_a_first_good_sync_it_asks_again_soon():
+    mono = Monotonic()
+    source = Source(mono)
+    source.fail = True
+    service = make(source, mono)
+    service.now()
+    source.fail = False
+
+    mono.now += clock.FIRST_RETRY
+    assert service.now() == REF + timedelta(seconds=clock.FIRST_RETRY) and source.calls == 2
+
+
 def test_a_failed_resync_keeps_extrapolating_and_retries_after_the_backoff():
     mono = Monotonic()
     source = Source(mono)
