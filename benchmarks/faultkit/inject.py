@@ -29,6 +29,7 @@ class Stack:
     load: Load
     clock_file: Path
     engine: Engine
+    rate_reset_in: float | None = None  # a 429 storm's window resets this soon (--fast); None: X's 15 min
     restarts: dict[str, int] = field(default_factory=dict)
 
     def start_again(self, proc: Proc) -> None:
@@ -84,6 +85,8 @@ def inject(stack: Stack, fault: Fault) -> Undo | None:
                                    "times": p["times"]}  # fmt: skip
         if kind == "cut":
             spec["path"] = CREATE_PATHS[p["platform"]]
+        if kind == "rate_limit" and stack.rate_reset_in is not None:
+            spec["reset_in"] = stack.rate_reset_in
         stack.sandbox_fault(spec)  # spent after `times` requests
     elif kind == "revoke":
         n = p["account"]

@@ -1,10 +1,11 @@
 """``python -m benchmarks.faultkit.launch worker|beat ...``: the real Celery app, with two test knobs.
 
-- ``CAMPAIGNS_FAULTS_CLOCK_FILE``: a file holding seconds added to the service's clock
-  (``campaigns.clock.utc_now``), read on every call: the harness steps the service's wall clock
-  forward and back without touching the machine's. ``utc_now``'s code object is replaced, so
-  every reference to it (default arguments included) sees the offset; Celery's own timers
-  (ETAs, beat intervals) keep the machine's clock, as they would under NTP slewing.
+- ``CAMPAIGNS_FAULTS_CLOCK_FILE``: a file holding seconds added to this host's wall clock as the
+  product reads it (``campaigns.clock.local_now``), read on every call: the harness steps the
+  worker and beat hosts' clocks forward and back while the database server's (the service's time
+  authority, ``campaigns.clock.utc_now``) does not step. ``local_now``'s code object is replaced,
+  so every reference to it sees the offset; Celery's own timers (ETAs, beat intervals) keep the
+  machine's clock, as they would under NTP slewing.
 - ``CAMPAIGNS_FAULTS_FAST``: ``time_limit,settle,sweep_every`` seconds: the sweep and
   reconciliation timeouts shortened, the sweep and the spec sync run every ``sweep_every`` (as tests/support/service_celery.py does), so that a short
   run recovers within seconds instead of the production 150 s.
@@ -35,7 +36,7 @@ def install_clock_offset(path: Path) -> None:
         return datetime.now(UTC) + _faults_offset()  # type: ignore[name-defined]  # noqa: F821
 
     campaigns.clock._faults_offset = lambda: read_offset(path)  # type: ignore[attr-defined]
-    campaigns.clock.utc_now.__code__ = offset_now.__code__
+    campaigns.clock.local_now.__code__ = offset_now.__code__
 
 
 def shorten_timeouts(spec: str) -> None:

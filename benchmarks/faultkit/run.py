@@ -27,6 +27,9 @@ from campaigns.store.migrate import upgrade
 LAUNCH = [sys.executable, "-m", "benchmarks.faultkit.launch"]
 MARKER = new_marker()  # every credential of the run starts with it (secrets_scan)
 RESTART_AFTER = 1.0  # seconds before a killed process is started again (a supervisor's delay)
+# --fast: a 429 storm's window resets after this many seconds, not X's 15 minutes (Graph: 1 minute,
+# its shortest), so that a short run sees the held posts go out.
+FAST_RATE_RESET = 20.0
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,8 @@ def start_service(options: Options, folder: Path, out: Callable[[str], None]) ->
     out(f"stack: own Redis :{redis.port}, own PostgreSQL :{postgres.port}, sandbox :{sandbox.port}, "
         f"2 workers x 2 ({queues}), 2 beats; {options.campaigns} campaigns, posts every minute "
         f"{start:%H:%M}-{load.last:%H:%M} UTC")  # fmt: skip
-    return Stack(redis, postgres, sandbox, workers, beats, load, clock_file, engine)
+    reset_in = FAST_RATE_RESET if options.fast else None
+    return Stack(redis, postgres, sandbox, workers, beats, load, clock_file, engine, reset_in)
 
 
 def soak(stack: Stack, seconds: float) -> dict[str, list[tuple[float, float]]]:
@@ -205,7 +209,7 @@ def report(verdict: Verdict, windows: list[Window], memory: dict[str, list[tuple
     row("lost", f"{len(verdict.lost)}   (must be 0)")
     row("unconfirmed after reconciliation", f"{verdict.unconfirmed}   (must be 0)")
     row("not final or without a reason", f"{len(verdict.unexplained)}   (must be 0)")
-    row("published early (clock +1 h)", verdict.early)
+    row("published early (clock +1 h)", f"{verdict.early}   (must be 0)")
     for line in [*verdict.lost, *verdict.unexplained][:20]:
         out(f"    {line}")
     for reason, n in verdict.reasons.most_common(8):
