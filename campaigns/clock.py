@@ -101,18 +101,26 @@ class ReferenceClock:
 
     def _sync(self) -> None:
         before = self._monotonic()
+        reading: _Sync | None = None
         try:
             reference = self._run(self._source, self._timeout)
             after = self._monotonic()
-            ok = after - before <= self._timeout
+            if after - before <= self._timeout:
+                # read somewhere in the round trip: its middle errs by half of it at most
+                reading = _Sync(reference, (before + after) / 2)
         except Exception:  # a dead database, a timeout: keep extrapolating, retry after RETRY
-            after, ok = self._monotonic(), False
+            pass
+        finally:
+            self._done(reading)
+
+    def _done(self, reading: _Sync | None) -> None:
         with self._lock:
-            if ok:
-                # the reference was read somewhere in the round trip: its middle errs by half of it at most
-                self._last = _Sync(reference, (before + after) / 2)
-            retry = self._retry if self._last is not None else min(self._retry, FIRST_RETRY)
-            self._next_try = after + (self._resync if ok else retry)
+            if reading is not None:
+                self._last = reading
+                wait = self._resync
+            else:
+                wait = self._retry if self._last is not None else min(self._retry, FIRST_RETRY)
+            self._next_try = self._monotonic() + wait
             self._syncing = False
 
 
