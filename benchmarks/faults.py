@@ -17,7 +17,7 @@ database server's clock, the service's time authority, does not step), the spec 
 It waits until every post due is final and prints: posts, faults of each kind, duplicates,
 lost, unconfirmed, published early (all must be 0), lateness outside fault windows, recovery after each kind.
 ``--fast``: the sweep's and reconciliation's timeouts shortened (3 s / 2 s) as in the tests, and a
-429 storm's window resetting after 20 s (Graph: 1 minute) instead of X's 15 minutes, so that a
+429 storm's window resetting after 5 s (Graph: 1 minute) instead of X's 15 minutes, so that a
 short run recovers in seconds instead of the production 150 s. Exit status 1 if a check fails.
 """
 

@@ -20,7 +20,7 @@ from benchmarks.faultkit.run import Options, run
 from benchmarks.faultkit.services import PG_BIN
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-# Every kind: with ``fast`` a 429 storm's window resets in 20 s (Graph: a minute), not X's 15 minutes.
+# Every kind: with ``fast`` a 429 storm's window resets in 5 s (Graph: a minute), not X's 15 minutes.
 SLOW_TO_RECOVER: tuple[str, ...] = ()
 
 

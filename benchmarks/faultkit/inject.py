@@ -33,6 +33,8 @@ class Stack:
     restarts: dict[str, int] = field(default_factory=dict)
 
     def start_again(self, proc: Proc) -> None:
+        if proc.running():  # killed twice before its restart: one supervisor restart, not two processes
+            return  # (a second start left the first one running, unkilled at the end of the run)
         proc.start()
         self.restarts[proc.name] = self.restarts.get(proc.name, 0) + 1
 
