@@ -6,6 +6,8 @@ The order is what makes it safe (each step commits before the next one talks to 
    message; return). Too late -> ``missed``. Paused campaign or held account -> back to scheduled.
 2. Wait out the rest of the look-ahead (the dispatcher claims a few seconds early), then run the
    guard again: the campaign may have been paused, the account held or the post edited meanwhile.
+   Never before its time on the service's clock (campaigns.clock): a post claimed further ahead
+   than a short wait, or still early after a few, goes back to the schedule.
 3. ``claimed -> sending`` and an attempt row, committed BEFORE the platform is called: a crash
    from here on leaves a ``sending`` row that the sweep turns into ``unconfirmed`` and reconciles,
    never a blind second create. The move is conditional on the claim the guard saw, and writes
