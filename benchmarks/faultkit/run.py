@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from benchmarks.faultkit.inject import Stack, Undo, inject
 from benchmarks.faultkit.launch import CLOCK_VAR, FAST_VAR
@@ -152,10 +152,12 @@ def settle(stack: Stack, timeout: float) -> None:
     while time.monotonic() < deadline:
         try:
             with stack.engine.connect() as connection:
+                # expanding: a plain tuple parameter is a syntax error on PostgreSQL, so every run
+                # used to wait out the whole --settle
                 pending = connection.execute(
                     text(
                         "SELECT count(*) FROM posts WHERE status NOT IN :final AND scheduled_at <= now()"
-                    ).bindparams(final=FINAL)
+                    ).bindparams(bindparam("final", FINAL, expanding=True))
                 ).scalar_one()
         except Exception:
             pending = -1
