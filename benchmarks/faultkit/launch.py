@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 CLOCK_VAR = "CAMPAIGNS_FAULTS_CLOCK_FILE"
@@ -29,14 +29,32 @@ def read_offset(path: Path) -> timedelta:
         return timedelta(0)
 
 
-def install_clock_offset(path: Path) -> None:
+def install_clock_offset(path: Path, which: str = "local_now") -> None:
+    """Seconds read from ``path`` added to ``campaigns.clock.<which>``: ``local_now``, this host's
+    clock (the fault harness: the hosts' clocks step, the database's does not), or ``utc_now``, the
+    service's whole time, the database's included (a test's "a week later")."""
+    import types
+
     import campaigns.clock
 
-    def offset_now() -> datetime:  # runs with campaigns.clock's globals: see below
-        return datetime.now(UTC) + _faults_offset()  # type: ignore[name-defined]  # noqa: F821
+    target = getattr(campaigns.clock, which)
+    unshifted = types.FunctionType(target.__code__, campaigns.clock.__dict__, f"unshifted_{which}")
+    setattr(campaigns.clock, f"_faults_unshifted_{which}", unshifted)
+    setattr(campaigns.clock, f"_faults_offset_{which}", lambda: read_offset(path))
+    target.__code__ = _SHIFTED[which].__code__
 
-    campaigns.clock._faults_offset = lambda: read_offset(path)  # type: ignore[attr-defined]
-    campaigns.clock.local_now.__code__ = offset_now.__code__
+
+# The code that replaces each function's; it runs with campaigns.clock's globals, where
+# install_clock_offset put the names it calls.
+def _shifted_local_now() -> datetime:
+    return _faults_unshifted_local_now() + _faults_offset_local_now()  # type: ignore[name-defined, no-any-return]  # noqa: F821
+
+
+def _shifted_utc_now() -> datetime:
+    return _faults_unshifted_utc_now() + _faults_offset_utc_now()  # type: ignore[name-defined, no-any-return]  # noqa: F821
+
+
+_SHIFTED = {"local_now": _shifted_local_now, "utc_now": _shifted_utc_now}
 
 
 def shorten_timeouts(spec: str) -> None:
