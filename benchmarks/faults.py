@@ -12,11 +12,13 @@ sampled: slope reported; lateness p99), then ``--seconds`` of faults at random m
 ``--seed`` (printed: rerun with it to replay): ``--kills`` SIGKILLs of a worker, and ``--each`` of
 every other kind (active beat killed, Redis restarted, PostgreSQL restarted, latency spikes, 5xx
 bursts, 429 storms, hung requests, "accepted then cut", a credential revoked then restored),
-plus once: Redis flushed, the service's clock an hour back, an hour forward, the spec edited.
+plus once: Redis flushed, the worker and beat hosts' clocks an hour back, an hour forward (the
+database server's clock, the service's time authority, does not step), the spec edited.
 It waits until every post due is final and prints: posts, faults of each kind, duplicates,
-lost, unconfirmed (all must be 0), lateness outside fault windows, recovery after each kind.
-``--skip``: fault kinds left out (comma-separated). ``--fast``: the sweep's and reconciliation's timeouts shortened (3 s / 2 s) as in the tests, so
-that a short run recovers in seconds instead of the production 150 s. Exit status 1 if a check fails.
+lost, unconfirmed, published early (all must be 0), lateness outside fault windows, recovery after each kind.
+``--skip``: fault kinds left out (comma-separated). ``--fast``: the sweep's and reconciliation's timeouts shortened (3 s / 2 s) as in the tests, and a
+429 storm's window resetting after 5 s (Graph: 1 minute) instead of X's 15 minutes, so that a
+short run recovers in seconds instead of the production 150 s. Exit status 1 if a check fails.
 """
 
 from __future__ import annotations

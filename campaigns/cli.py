@@ -71,7 +71,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "health": (
         "campaigns.commands.service_health:health",
-        "Check for overdue posts, a silent beat, held accounts, problems that need a person and silent workers.",
+        "Check for overdue posts, a silent beat, held accounts, problems that need a person, this machine's clock against the database's, and silent workers.",
     ),
     "metrics": (
         "campaigns.commands.metrics:metrics",

@@ -6,7 +6,10 @@
 - ``workers``: at least one Celery worker answers a ping (the service's /healthz) or wrote its
   heartbeat within the last few seconds (``campaigns health``: ``campaigns.heartbeat``);
 - ``accounts``: no account is held because its credentials were rejected (its posts would wait
-  until someone fixes them).
+  until someone fixes them);
+- ``clock`` (`campaigns health` only): this machine's clock against the database server's, the
+  service's time authority (``campaigns.clock``): a warning from ``CLOCK_WARN_AFTER`` off, red
+  from ``CLOCK_FAIL_AFTER``.
 
 ``campaigns health`` prints them; ``health_wsgi_app`` serves them as JSON at any path (200 when
 all are green, 503 otherwise) for the running service to expose as ``/healthz``.
@@ -15,6 +18,7 @@ all are green, 503 otherwise) for the running service to expose as ``/healthz``.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -37,6 +41,13 @@ OVERDUE_AFTER = timedelta(seconds=60)
 BEAT_SILENT_AFTER = timedelta(seconds=30)  # > the lease TTL (20 s): a standby has taken over by then
 BEAT_LEASE = "beat"  # scheduler.beat.LEASE_NAME (campaigns does not import the scheduler)
 
+# This machine's clock against the database's, in seconds. The service keeps the database's time
+# whatever a host's clock says, so an offset is not itself a fault: from 2 s it is worth a warning
+# (the host's logs are off, and Celery's short countdowns assume the beat's and the workers' hosts
+# agree); from 5 minutes it is red, since a host that far off has lost NTP altogether.
+CLOCK_WARN_AFTER = 2.0
+CLOCK_FAIL_AFTER = 300.0
+
 Ping = Callable[[], Iterable[str]]  # the names of the workers that answered
 
 
@@ -45,6 +56,7 @@ class Check:
     name: str
     ok: bool
     detail: str
+    warning: bool = False  # green, but worth a look (printed "warn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +156,38 @@ def check_problems(engine: Engine, now: datetime) -> Check:
     return Check("problems", False, f"{problems[0]}{more}")
 
 
+def check_clock(engine: Engine, _now: datetime) -> Check:
+    """This machine's clock against the database server's (one query)."""
+    if engine.dialect.name != "postgresql":
+        return Check("clock", True, "the database is on this machine: one clock")
+    from sqlalchemy import text  # here: health's start-up (0.5 s target) imports nothing it may not use
+
+    from campaigns.clock import local_now
+
+    with engine.connect() as connection:
+        before = time.monotonic()
+        ours = local_now()
+        theirs = connection.execute(text("SELECT clock_timestamp()")).scalar_one()
+        trip = time.monotonic() - before
+    # the server read its clock about half the round trip after we read ours
+    return describe_clock_offset((ours - theirs).total_seconds() + trip / 2)
+
+
+def describe_clock_offset(offset: float) -> Check:
+    """``offset``: seconds this machine's clock is ahead of the database's (behind: negative)."""
+    side = "ahead of" if offset >= 0 else "behind"
+    size = abs(offset)
+    amount = f"{size:.2f} s" if size < 120 else f"{size / 60:.0f} min"
+    text = f"this machine's clock is {amount} {side} the database's"
+    if size < CLOCK_WARN_AFTER:
+        return Check("clock", True, text)
+    advice = (
+        f"{text}: the service keeps the database's time, but this host's logs are off and its "
+        "Celery countdowns assume the hosts agree; check NTP on this host"
+    )
+    return Check("clock", size < CLOCK_FAIL_AFTER, advice, warning=size < CLOCK_FAIL_AFTER)
+
+
 def check_health(
     *,
     engine: Engine,
@@ -152,6 +196,7 @@ def check_health(
     ping_timeout: float = 1.0,
     problems: bool = False,
     workers: Callable[[], Check] | None = None,
+    clock: bool = False,
 ) -> Health:
     """All checks. A database that cannot be reached turns the checks that need it red.
 
@@ -159,7 +204,8 @@ def check_health(
     slower of the two, not for both one after the other. ``problems``: also the check for problems
     that need a person (`campaigns health`); the service's /healthz leaves it out, since a failed
     post is no reason to restart the service. ``workers``: the workers' check, instead of asking
-    them with ``ping`` (``check_heartbeats``).
+    them with ``ping`` (``check_heartbeats``). ``clock``: also this machine's clock against the
+    database's (`campaigns health`; restarting the service would not fix a host's clock either).
     """
     if workers is None:
         if ping is None:
@@ -172,6 +218,8 @@ def check_health(
     ]
     if problems:
         database_checks.append(("problems", check_problems))
+    if clock:
+        database_checks.append(("clock", check_clock))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="health-ping") as pool:
         workers_check = pool.submit(workers)
         checks = []

@@ -16,9 +16,10 @@ The ``redis`` client is imported only when Redis is the broker.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from campaigns.clock import local_now
 
 if TYPE_CHECKING:
     from campaigns.settings import Settings
@@ -57,7 +58,7 @@ class HeartbeatWriter:
 
     def beat(self) -> None:
         if self._redis is not None:
-            self._redis.set(self._key, str(time.time()), px=int(FRESH_FOR * 1000))
+            self._redis.set(self._key, str(local_now().timestamp()), px=int(FRESH_FOR * 1000))
         elif self._file is not None:
             self._file.touch()
             os.utime(self._file)  # touch() leaves an existing file's time alone on some systems
@@ -78,7 +79,8 @@ def alive_workers(settings: Settings, *, timeout: float, now: float | None = Non
     """
     if settings.redis_url:
         return _alive_on_redis(settings.redis_url, settings.broker_prefix, timeout)
-    return _alive_in_folder(alive_folder(settings.data_dir), time.time() if now is None else now)
+    # A file's mtime is this machine's clock, so it is compared with that clock, not the database's.
+    return _alive_in_folder(alive_folder(settings.data_dir), local_now().timestamp() if now is None else now)
 
 
 def _redis_client(url: str, timeout: float) -> Any:

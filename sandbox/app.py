@@ -163,10 +163,12 @@ async def _with_faults(
     now = sb.clock.now_ts()
     if platform == "x":
         request[X_RATE_HEADERS] = sb.limiter.exhaust(
-            route_key(request.method, request.path), accounts[0], now
+            route_key(request.method, request.path), accounts[0], now, reset_in=terminal.reset_in
         )
         raise x_too_many_requests()
-    request[GRAPH_HEADERS] = sb.graph_usage.headers(accounts[0] if accounts else None, now, saturated=True)
+    request[GRAPH_HEADERS] = sb.graph_usage.headers(
+        accounts[0] if accounts else None, now, saturated=True, regain_in=terminal.reset_in
+    )
     raise graph_rate_limited(terminal.code or 32)
 
 

@@ -30,6 +30,7 @@ SPEC_KEYS = (
     "status",
     "seconds",
     "code",
+    "reset_in",
 )
 
 
@@ -50,6 +51,9 @@ class Fault:
     status: int = 503  # kind "error"
     seconds: float = 0.0  # kind "latency": added delay; kind "hang": longest hang (default 300)
     code: int | None = None  # kind "rate_limit" on Facebook: 4, 17, 32 (default), 613 or 80001
+    # kind "rate_limit": seconds until the spent window resets (X's x-rate-limit-reset; Graph's
+    # estimated_time_to_regain_access, in whole minutes, at least 1). None: the platform's real window.
+    reset_in: float | None = None
     fired: int = 0
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
@@ -131,6 +135,9 @@ def parse_spec(spec: dict[str, Any], fault_id: int) -> Fault:
     seconds = spec.get("seconds", 300.0 if kind == "hang" else 0.0)
     if not isinstance(seconds, int | float) or seconds < 0:
         raise FaultSpecError("seconds must be a non-negative number")
+    reset_in = spec.get("reset_in")
+    if reset_in is not None and not (isinstance(reset_in, int | float) and reset_in > 0):
+        raise FaultSpecError("reset_in must be a positive number of seconds")
     method = spec.get("method")
     return Fault(
         id=fault_id,
@@ -144,4 +151,5 @@ def parse_spec(spec: dict[str, Any], fault_id: int) -> Fault:
         status=int(status),
         seconds=float(seconds),
         code=spec.get("code"),
+        reset_in=float(reset_in) if reset_in is not None else None,
     )

@@ -8,6 +8,7 @@ key (``POST /2/tweets``) and can be raised for benchmarks (``limits=`` option or
 from __future__ import annotations
 
 import json
+import math
 
 # route key -> (per user, per app) requests per 15 minutes (docs.x.com rate-limits page, 2026).
 X_DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
@@ -53,10 +54,16 @@ class XLimiter:
             window[1] += 1
         return allowed, headers(limit, limit - window[1], window[0])
 
-    def exhaust(self, route: str, principal: str, now: float) -> dict[str, str]:
-        """Headers of a spent window (a 429 storm), without touching the real counters."""
+    def exhaust(
+        self, route: str, principal: str, now: float, *, reset_in: float | None = None
+    ) -> dict[str, str]:
+        """Headers of a spent window (a 429 storm), without touching the real counters.
+
+        ``reset_in``: seconds until it resets (a short storm in a test); default the real window's."""
         window = self._windows.get((route, principal))
         reset = window[0] if window is not None and now < window[0] else int(now) + X_WINDOW
+        if reset_in is not None:
+            reset = math.ceil(now + reset_in)
         return headers(self.limit_for(route, principal), 0, reset)
 
     def clear(self) -> None:
@@ -92,14 +99,20 @@ class GraphUsage:
             code = 32
         return code, self.headers(page_id, now, saturated=False)
 
-    def headers(self, page_id: str | None, now: float, *, saturated: bool) -> dict[str, str]:
+    def headers(
+        self, page_id: str | None, now: float, *, saturated: bool, regain_in: float | None = None
+    ) -> dict[str, str]:
+        """``regain_in``: seconds until a saturated Page regains access (Meta says whole minutes,
+        at least 1); default what is left of its real window."""
         app_pct = 100 if saturated else min(100, self._app[1] * 100 // self.app_limit)
         app_usage = {"call_count": app_pct, "total_cputime": app_pct // 2, "total_time": app_pct // 2}
         out = {"X-App-Usage": _compact(app_usage)}
         if page_id is not None:
             window = self._pages.get(page_id, [0, 0])
             pct = 100 if saturated else min(100, window[1] * 100 // self.page_limit)
-            regain = max(1, (window[0] + GRAPH_WINDOW - int(now)) // 60) if pct >= 100 else 0
+            left = regain_in if regain_in is not None else window[0] + GRAPH_WINDOW - int(now)
+            regain = max(1, math.ceil(left / 60) if regain_in is not None else int(left) // 60)
+            regain = regain if pct >= 100 else 0
             usage = {"call_count": pct, "total_cputime": pct // 2, "total_time": pct // 2}
             out["X-Page-Usage"] = _compact(usage)
             out["X-Business-Use-Case-Usage"] = _compact(

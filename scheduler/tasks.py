@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from campaigns import publishing
 from campaigns.clock import utc_now
+from campaigns.publishing.dispatch import countdown
 from campaigns.publishing.policy import sending_lease
 from campaigns.settings import get_settings
 from scheduler.specs import SpecWatcher
@@ -37,9 +38,11 @@ def _enqueue_publish(post_ids: list[str], eta: datetime, on_time: bool) -> None:
     # (20-40 s late). Without one, a message waits in the broker, in its queue's order, and the guard
     # waits out the rest of the look-ahead. Posts already due go without an ETA too. Late ones (the
     # bulk of a burst) wait in their own queue, taken only when no post on time waits (worker.queues).
+    # The wait goes as a short countdown, not as the absolute ETA: see publishing.dispatch.MAX_COUNTDOWN.
     queue = PUBLISH if on_time else PUBLISH_LATE
-    if on_time and eta > utc_now():
-        publish_posts.apply_async((post_ids,), eta=eta, queue=queue)
+    delay = countdown(eta, utc_now())
+    if on_time and delay > 0:
+        publish_posts.apply_async((post_ids,), countdown=delay, queue=queue)
     else:
         publish_posts.apply_async((post_ids,), queue=queue)
 

@@ -7,9 +7,12 @@ test file names its variable, e.g. ``READER_EXAMPLES=20000``).
 """
 
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import settings
 
+from campaigns import clock
 from campaigns.store import register_tables
 
 register_tables()  # SQLModel.metadata knows every table (create_all, schema comparison)
@@ -24,3 +27,13 @@ pytest_plugins = [
     "tests.support.publishing_fixtures",
     "tests.support.web_fixtures",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_time_reference() -> Iterator[None]:
+    """Each test starts and ends on this machine's clock: a PostgreSQL engine a test makes registers
+    its server's clock (campaigns.clock), and a reference left behind would reconnect an engine
+    the test already disposed of (an unclosed connection when it is collected)."""
+    clock.set_reference(None)
+    yield
+    clock.set_reference(None)

@@ -22,9 +22,11 @@ from campaigns.health import (
     Health,
     celery_ping,
     check_beat,
+    check_clock,
     check_health,
     check_posts,
     check_workers,
+    describe_clock_offset,
     make_health_server,
 )
 from campaigns.settings import get_settings, load_settings
@@ -211,6 +213,7 @@ def test_it_prints_one_line_per_check_and_exits_1_when_red(
         "FAIL  beat      no beat has ever run (start `celery -A worker beat`)",
         "ok    accounts  no account held",
         "ok    problems  nothing needs a person",
+        "ok    clock     the database is on this machine: one clock",
         "FAIL  workers   no worker alive (none wrote its heartbeat in the last 6 s)",
     ]
 
@@ -227,6 +230,7 @@ def test_it_prints_the_health_as_json(tmp_path: Path, monkeypatch: pytest.Monkey
         "beat",
         "accounts",
         "problems",
+        "clock",
         "workers",
     ]
 
@@ -236,3 +240,26 @@ def clear_settings() -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("offset", "mark", "shown"),
+    [
+        (0.04, "ok", "this machine's clock is 0.04 s ahead of the database's"),
+        (-12.0, "warn", "this machine's clock is 12.00 s behind the database's: the service keeps"),
+        (3600.0, "FAIL", "this machine's clock is 60 min ahead of the database's: the service keeps"),
+    ],
+)
+def test_the_clock_line_says_how_far_this_machine_is_from_the_database(offset: float, mark: str, shown: str):
+    check = describe_clock_offset(offset)
+
+    assert ("FAIL" if not check.ok else "warn" if check.warning else "ok") == mark
+    assert check.detail.startswith(shown)
+
+
+@pytest.mark.integration
+def test_the_clock_check_compares_with_the_postgresql_server(postgres_engine: Engine):
+    check = check_clock(postgres_engine, NOW)
+
+    assert check.ok and not check.warning, check  # the test server runs on this machine
+    assert check.detail.startswith("this machine's clock is 0.0")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -102,6 +103,52 @@ def test_it_claims_ahead_of_time_and_sends_on_the_second(
     assert eta == NOW + timedelta(seconds=2)
     assert clock.slept == [2.0] and result.outcome == "published"
     assert post_row(engine, PID).published_at == NOW + timedelta(seconds=2)
+
+
+def test_a_post_run_long_before_its_time_goes_back_to_the_schedule_unsent(
+    ctx: Context, session: Session, engine: Engine, clock: SharedClock, sandbox: SandboxHandle
+):
+    """Its message ran early (an ETA read on a worker clock an hour ahead): waiting would park a
+    worker, sending would be early. The dispatcher claims it again in time."""
+    add_campaign(session)
+    add_post(session, PID, at=NOW + timedelta(minutes=30), status="claimed", claimed_by="dispatcher")
+
+    result = publish_post(ctx, PID)
+
+    assert result.outcome == "released" and "not due until" in result.detail
+    assert clock.slept == [] and sandbox.posts() == []
+    assert post_row(engine, PID).status == "scheduled"
+
+
+def test_it_never_sends_before_its_time_when_the_service_clock_moved_back_while_it_waited(
+    ctx: Context, session: Session, engine: Engine, clock: SharedClock
+):
+    """The service's clock resynced with the database during the wait (2 s back): the guard waits
+    again rather than send 2 s early."""
+    add_campaign(session)
+    add_post(session, PID, at=NOW + timedelta(seconds=3), status="claimed", claimed_by="dispatcher")
+    resynced: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        resynced.append(seconds)
+        clock.sleep(seconds - (2.0 if len(resynced) == 1 else 0.0))
+
+    result = publish_post(replace(ctx, sleep=sleep), PID)
+
+    assert resynced == [3.0, 2.0] and result.outcome == "published"
+    assert post_row(engine, PID).published_at == NOW + timedelta(seconds=3)
+
+
+def test_a_post_still_early_after_its_waits_goes_back_to_the_schedule(
+    ctx: Context, session: Session, engine: Engine, clock: SharedClock, sandbox: SandboxHandle
+):
+    add_campaign(session)
+    add_post(session, PID, at=NOW + timedelta(seconds=3), status="claimed", claimed_by="dispatcher")
+
+    result = publish_post(replace(ctx, sleep=lambda _: None), PID)  # the clock never moves
+
+    assert result.outcome == "released" and sandbox.posts() == []
+    assert post_row(engine, PID).status == "scheduled"
 
 
 def test_it_publishes_a_thread_as_replies_in_order(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import facebook
 import pytest
 import requests
@@ -46,6 +48,35 @@ def test_it_answers_a_429_storm_then_recovers(sandbox: SandboxHandle) -> None:
         assert storm.value.response.headers["x-rate-limit-remaining"] == "0"
         assert storm.value.reset_time is not None
     assert client.create_tweet(text="patience").data["text"] == "patience"
+
+
+@pytest.mark.parametrize(("reset_in", "low", "high"), [(None, 14 * 60, 15 * 60 + 1), (20, 19, 21)])
+def test_a_429_storms_window_resets_after_reset_in_seconds_or_xs_15_minutes(
+    sandbox: SandboxHandle, reset_in: int | None, low: int, high: int
+) -> None:
+    """A short reset lets a short fault run see the held posts go out; the default is X's window."""
+    sandbox.add_fault(
+        kind="rate_limit", platform="x", times=1, **({"reset_in": reset_in} if reset_in else {})
+    )
+    with pytest.raises(tweepy.TooManyRequests) as storm:
+        tweepy_client(sandbox.url).create_tweet(text="patience")
+    assert low <= storm.value.reset_time - time.time() <= high
+
+
+def test_a_graph_rate_limits_reset_in_is_whole_minutes(sandbox: SandboxHandle) -> None:
+    sandbox.add_fault(kind="rate_limit", platform="facebook", times=1, reset_in=20)
+    response = requests.post(
+        f"{sandbox.url}/v23.0/{demo_accounts.FB_PAGE_ID}/feed",
+        data={"message": "patience", "access_token": demo_accounts.FB_PAGE_TOKEN},
+        timeout=5,
+    )
+    assert response.json()["error"]["code"] == 32
+    assert '"estimated_time_to_regain_access":1}' in response.headers["X-Business-Use-Case-Usage"]
+
+
+def test_a_reset_in_must_be_positive(sandbox: SandboxHandle) -> None:
+    with pytest.raises(SandboxError, match="reset_in must be a positive number"):
+        sandbox.add_fault(kind="rate_limit", platform="x", reset_in=0)
 
 
 @pytest.mark.parametrize("code", [4, 17, 32])

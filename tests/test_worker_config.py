@@ -9,12 +9,13 @@ import pytest
 
 import scheduler.tasks
 from campaigns.health import BEAT_SILENT_AFTER
-from campaigns.publishing.dispatch import LOOKAHEAD
+from campaigns.publishing.dispatch import LOOKAHEAD, MAX_COUNTDOWN
 from campaigns.publishing.policy import sending_lease
 from campaigns.publishing.sweep import CLAIM_TIMEOUT
 from campaigns.settings import get_settings, load_settings
 from scheduler.beat import LEASE_TTL, RENEW_EVERY, STANDBY_POLL
 from scheduler.tasks import SENDING_TIMEOUT
+from tests.support.db_fixtures import NOW
 from worker.app import TASK_TIME_LIMIT, VISIBILITY_TIMEOUT, celery_config, make_app
 from worker.beat_schedule import BEAT_SCHEDULE, DISPATCH_EVERY
 
@@ -88,8 +89,8 @@ def test_only_posts_on_time_wait_for_their_eta_in_a_worker(monkeypatch: pytest.M
     priority: a burst's messages with ETAs lined up ahead of a regular post due seconds later."""
     sent: list[tuple[str, bool]] = []
 
-    def apply_async(args: tuple[list[str]], *, queue: str, eta: datetime | None = None) -> None:
-        sent.append((queue, eta is not None))
+    def apply_async(args: tuple[list[str]], *, queue: str, countdown: float | None = None) -> None:
+        sent.append((queue, countdown is not None))
 
     monkeypatch.setattr(scheduler.tasks.publish_posts, "apply_async", apply_async)
     soon = datetime.now(UTC) + timedelta(seconds=3)
@@ -99,3 +100,21 @@ def test_only_posts_on_time_wait_for_their_eta_in_a_worker(monkeypatch: pytest.M
     scheduler.tasks._enqueue_publish(["due"], soon - timedelta(seconds=10), True)
 
     assert sent == [("publish", True), ("publish_late", False), ("publish", False)]
+
+
+def test_a_post_on_time_waits_a_short_countdown_not_an_absolute_eta(monkeypatch: pytest.MonkeyPatch):
+    """Celery compares an absolute ETA with the worker's own wall clock: one from the database's clock
+    would run at once on a worker an hour ahead and wait an hour on one an hour behind. A countdown
+    becomes an ETA on the sender's clock, and is capped: the guard waits out the rest."""
+    sent: list[float] = []
+
+    def apply_async(args: tuple[list[str]], *, queue: str, countdown: float) -> None:
+        sent.append(countdown)
+
+    monkeypatch.setattr(scheduler.tasks.publish_posts, "apply_async", apply_async)
+    monkeypatch.setattr(scheduler.tasks, "utc_now", lambda: NOW)
+
+    scheduler.tasks._enqueue_publish(["soon"], NOW + timedelta(seconds=2.5), True)
+    scheduler.tasks._enqueue_publish(["far"], NOW + timedelta(hours=1), True)
+
+    assert sent == [2.5, MAX_COUNTDOWN]

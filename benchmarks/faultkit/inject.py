@@ -29,11 +29,12 @@ class Stack:
     load: Load
     clock_file: Path
     engine: Engine
+    rate_reset_in: float | None = None  # a 429 storm's window resets this soon (--fast); None: X's 15 min
     restarts: dict[str, int] = field(default_factory=dict)
 
     def start_again(self, proc: Proc) -> None:
-        if proc.running():  # another fault's undo already started it
-            return
+        if proc.running():  # killed twice before its restart: one supervisor restart, not two processes
+            return  # (a second start left the first one running, unkilled at the end of the run)
         proc.start()
         self.restarts[proc.name] = self.restarts.get(proc.name, 0) + 1
 
@@ -93,6 +94,8 @@ def inject(stack: Stack, fault: Fault) -> Undo | None:
                                    "times": p["times"]}  # fmt: skip
         if kind == "cut":
             spec["path"] = CREATE_PATHS[p["platform"]]
+        if kind == "rate_limit" and stack.rate_reset_in is not None:
+            spec["reset_in"] = stack.rate_reset_in
         stack.sandbox_fault(spec)  # spent after `times` requests
     elif kind == "revoke":
         n = p["account"]

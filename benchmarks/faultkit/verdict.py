@@ -30,7 +30,7 @@ class Verdict:
     lost: list[str] = field(default_factory=list)  # post ids (or sandbox ids) not accounted for
     unexplained: list[str] = field(default_factory=list)  # final without a reason, or not final
     unconfirmed: int = 0
-    early: int = 0  # published before their time (the service's clock stepped forward)
+    early: int = 0  # published over 1 s before their time (the hosts' clocks stepped forward)
     lateness: list[tuple[float, float]] = field(default_factory=list)  # (due, seconds late)
     recovery: dict[str, list[float]] = field(default_factory=dict)
     reasons: Counter[str] = field(default_factory=Counter)
@@ -40,7 +40,7 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
-        return not (self.duplicates or self.lost or self.unexplained or self.unconfirmed)
+        return not (self.duplicates or self.lost or self.unexplained or self.unconfirmed or self.early)
 
 
 def db_posts(engine: Engine) -> list[dict[str, object]]:

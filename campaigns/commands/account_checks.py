@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 
 from campaigns.account_config import CHANNELS, AccountConfig
+from campaigns.clock import utc_now
 from campaigns.platforms import MediaFile, PlatformError, TransientError, platform_for
 from campaigns.settings import Settings, SettingsError, get_settings
 
@@ -59,7 +59,7 @@ def _resume(working: Sequence[AccountConfig]) -> list[str]:
     engine = make_engine(url.render_as_string(hide_password=False))
     try:
         with session_scope(engine) as session:
-            now = datetime.now(UTC)
+            now = utc_now()
             return [
                 c.label
                 for c in working

@@ -9,10 +9,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
+
+from campaigns.clock import utc_now
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -23,7 +25,7 @@ R = TypeVar("R")
 
 def utcnow() -> datetime:
     """The schedule commands' clock (tests set it here)."""
-    return datetime.now(UTC)
+    return utc_now()
 
 
 def friendly(command: Callable[P, R]) -> Callable[P, R]:

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
+from campaigns.clock import utc_now
 from campaigns.metrics.store import budget_rows
 from campaigns.store.metrics_models import ReadBudgetUse
 
@@ -35,7 +36,7 @@ def collect(campaign: str | None) -> None:
     @friendly
     def run() -> None:
         settings = get_settings()
-        now = datetime.now(UTC)
+        now = utc_now()
         with _engine() as engine:
             ctx = Context(engine=engine, platforms=PlatformPool(settings))
             try:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from campaigns.clock import utc_now
 from campaigns.commands.database import friendly
 from campaigns.commands.database import open_engine as _engine
 from campaigns.commands.output import console as _console
@@ -45,7 +45,7 @@ def report(campaign: str | None, week_text: str | None, fmt: str, out: Path | No
     from campaigns.reports.weeks import BadWeek, parse_week, previous_week
     from campaigns.settings import get_settings
 
-    now = datetime.now(UTC)
+    now = utc_now()
     with _engine() as engine:
         try:
             campaigns = [find_campaign(engine, campaign)] if campaign else active_campaigns(engine)

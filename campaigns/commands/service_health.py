@@ -6,11 +6,11 @@ import json
 import math
 import sys
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 import click
 
+from campaigns.clock import utc_now
 from campaigns.startup import loading_libraries
 
 DEFAULT_TIMEOUT = 2.0
@@ -29,7 +29,8 @@ MIN_WAIT = 0.1  # seconds Redis gets however long start-up took: it answers in ~
     "that does not answer at all takes at least 2 s (libpq's shortest connection timeout).",
 )
 def health(as_json: bool, timeout: float) -> None:
-    """Check for overdue posts, a silent beat, held accounts, problems that need a person and silent workers.
+    """Check for overdue posts, a silent beat, held accounts, problems that need a person, this
+    machine's clock against the database's, and silent workers.
 
     The problems that need a person: held accounts, failed or missed posts, a spent read budget,
     undelivered reports.
@@ -60,9 +61,10 @@ def health(as_json: bool, timeout: float) -> None:
     try:
         result = check_health(
             engine=engine,
-            now=datetime.now(UTC),
+            now=utc_now(),
             workers=lambda: check_heartbeats(lambda: alive_workers(settings, timeout=wait)),
             problems=True,
+            clock=True,
         )
     finally:
         engine.dispose()
@@ -70,7 +72,8 @@ def health(as_json: bool, timeout: float) -> None:
         click.echo(json.dumps(result.as_dict(), indent=2))
     else:
         for check in result.checks:
-            click.echo(f"{'ok' if check.ok else 'FAIL':<4}  {check.name:<8}  {check.detail}")
+            mark = "FAIL" if not check.ok else "warn" if check.warning else "ok"
+            click.echo(f"{mark:<4}  {check.name:<8}  {check.detail}")
     sys.exit(0 if result.ok else 1)
 
 

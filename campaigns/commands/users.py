@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 from sqlmodel import Session
 
+from campaigns.clock import utc_now
 from campaigns.commands.database import friendly
 from campaigns.commands.database import open_engine as _engine
 from campaigns.store.db import session_scope
@@ -17,7 +18,7 @@ from campaigns.store.web_models import ROLES
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return utc_now()
 
 
 @contextmanager

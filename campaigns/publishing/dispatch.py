@@ -51,6 +51,13 @@ PRIORITY = 50
 # messages cost less a post (the broker's and the pool's share is per message).
 GROUP = 20
 
+# A message's wait at most, in seconds. Celery turns a countdown into an absolute ETA on the
+# sender's wall clock and a worker waits for it on its own: an ETA taken from the service's
+# (the database's) clock would run at once on a worker whose clock is ahead, and wait an hour on
+# one an hour behind. A short countdown needs only the beat's and the worker's clocks to agree,
+# and it is capped: the guard waits out the rest and never sends a post before its time.
+MAX_COUNTDOWN = 5.0
+
 # (post ids of one account, when to run them, on time: sent before the late posts' queue)
 Enqueue = Callable[[list[str], datetime, bool], None]
 
@@ -127,6 +134,11 @@ def dispatch_due(
         with session_scope(ctx.engine) as session:
             release_claims(session=session, ids=refused, now=ctx.clock())
     return DispatchResult(enqueued, refused)
+
+
+def countdown(eta: datetime, now: datetime) -> float:
+    """Seconds from ``now`` (the service's clock) to ``eta``, between 0 and ``MAX_COUNTDOWN``."""
+    return min(MAX_COUNTDOWN, max(0.0, (eta - now).total_seconds()))
 
 
 def groups(

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from campaigns.publishing.context import Context
 from campaigns.publishing.outcome import PublishResult, log
-from campaigns.publishing.policy import early_wait
+from campaigns.publishing.policy import MAX_EARLY_WAIT, early_wait
 from campaigns.store.dispatch import MISSED_REASON, is_missed
 from campaigns.store.models import AccountState, Campaign, Post, PostStatus
 from campaigns.store.states import RELEASED, transition
@@ -68,6 +68,11 @@ def guard(ctx: Context, session: Session, post_id: str) -> PublishResult | Ready
             return PublishResult(post_id, "missed", MISSED_REASON)
         return PublishResult(post_id, "skipped", "it changed meanwhile")
     held = _held_because(post, campaign, account, now)
+    if not held and post.scheduled_at - now > MAX_EARLY_WAIT:
+        # Claimed further ahead than the dispatcher's look-ahead: a message run early (its ETA
+        # read on a worker clock that is ahead), or a claim made on another clock. Sending it now
+        # would be early, and waiting would park a worker: the dispatcher claims it again in time.
+        held = f"not due until {post.scheduled_at:%Y-%m-%d %H:%M:%S} UTC"
     if held:
         transition(
             session=session, post_id=post_id, expected=S.CLAIMED, to=S.SCHEDULED, now=now, values=RELEASED

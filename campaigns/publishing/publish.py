@@ -6,6 +6,8 @@ The order is what makes it safe (each step commits before the next one talks to 
    message; return). Too late -> ``missed``. Paused campaign or held account -> back to scheduled.
 2. Wait out the rest of the look-ahead (the dispatcher claims a few seconds early), then run the
    guard again: the campaign may have been paused, the account held or the post edited meanwhile.
+   Never before its time on the service's clock (campaigns.clock): a post claimed further ahead
+   than a short wait, or still early after a few, goes back to the schedule.
 3. ``claimed -> sending`` and an attempt row, committed BEFORE the platform is called: a crash
    from here on leaves a ``sending`` row that the sweep turns into ``unconfirmed`` and reconciles,
    never a blind second create. The move is conditional on the claim the guard saw, and writes
@@ -43,6 +45,7 @@ from campaigns.store.models import Post, PostStatus
 from campaigns.store.states import RELEASED, transition
 
 S = PostStatus
+EARLY_ROUNDS = 3  # waits for a post claimed ahead of its time before it goes back to the schedule
 
 
 @dataclass(slots=True)
@@ -78,15 +81,27 @@ def publish_post(ctx: Context, post_id: str) -> PublishResult:
         if isinstance(ready, PublishResult):
             return ready
         started = _start(ctx, session, ready) if ready.wait == 0 else None
-    if started is None:
+    for _ in range(EARLY_ROUNDS):
+        if started is not None:
+            break
         ctx.sleep(ready.wait)
         # While it waited, the campaign may have been paused, the account held (another post met a
-        # rate limit) or the spec edited: guard again, then send what the row holds now.
+        # rate limit) or the spec edited: guard again, then send what the row holds now. Never
+        # before its time on the service's clock: if that is still ahead (the clock resynced with
+        # the database meanwhile), wait again.
         with session_scope(ctx.engine) as session:
             again = guard(ctx, session, post_id)
             if isinstance(again, PublishResult):
                 return again
-            started = _start(ctx, session, again)
+            ready = again
+            started = _start(ctx, session, again) if again.wait == 0 else None
+    if started is None:  # still early after its rounds: back to the schedule, claimed again in time
+        with session_scope(ctx.engine) as session:
+            transition(
+                session=session, post_id=post_id, expected=S.CLAIMED, to=S.SCHEDULED, now=ctx.clock(),
+                values=RELEASED,
+            )  # fmt: skip
+        return PublishResult(post_id, "released", "not due yet")
     if isinstance(started, PublishResult):
         return started
     return _send(ctx, started)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 from typing import Any
 
 import uvicorn
 from sqlalchemy import Engine
 
+from campaigns.clock import utc_now
 from campaigns.health import Health, celery_ping, check_health
 from campaigns.settings import Settings
 from campaigns.web.app import create_app
@@ -17,10 +17,6 @@ from campaigns.web.framework import WebConfig
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8767  # next to the sandbox (8765) and /healthz (8766)
 PING_TIMEOUT = 1.0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def web_config(settings: Settings, engine: Engine, celery_app: Any | None = None) -> WebConfig:

@@ -9,8 +9,9 @@ The process-level tests cannot wait the production timeouts out (a `sending` row
   beat periods, seconds;
 - ``CAMPAIGNS_TEST_RECONCILE_SETTLE``: seconds before "not on the platform" counts as "never
   arrived" (30 s in production, for real platforms' lagging timelines; the sandbox has no lag);
-- ``CAMPAIGNS_FAULTS_CLOCK_FILE``: a file of seconds added to the service's clock, as the fault
-  harness moves it (benchmarks/faultkit/launch.py), e.g. a week on for next Monday's reports.
+- ``CAMPAIGNS_FAULTS_CLOCK_FILE``: a file of seconds added to the service's whole time
+  (``campaigns.clock.utc_now``, the database's clock included; benchmarks/faultkit/launch.py), e.g.
+  a week on for next Monday's reports. (The fault harness moves the hosts' clocks instead.)
 
 Everything else is exactly what ``celery -A worker`` runs.
 """
@@ -39,7 +40,7 @@ def _celery_main(argv: list[str]) -> None:
     from worker.app import app
 
     if os.environ.get(CLOCK_VAR):
-        install_clock_offset(Path(os.environ[CLOCK_VAR]))
+        install_clock_offset(Path(os.environ[CLOCK_VAR]), which="utc_now")
     limit = os.environ.get(TIME_LIMIT_VAR)
     if limit:
         app.conf.task_time_limit = float(limit)
