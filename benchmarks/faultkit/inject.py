@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from benchmarks.faultkit.load import Load
+from benchmarks.faultkit.mailbox import Mailbox
 from benchmarks.faultkit.schedule import Fault
 from benchmarks.faultkit.services import Postgres, Proc, Redis, Sandbox
 from campaigns import demo_accounts
@@ -30,6 +31,8 @@ class Stack:
     clock_file: Path
     engine: Engine
     restarts: dict[str, int] = field(default_factory=dict)
+    mailbox: Mailbox | None = None  # the SMTP server the reports go to
+    reports_due_at: float = 0.0  # epoch seconds: when the run's weekly reports fall due
 
     def start_again(self, proc: Proc) -> None:
         proc.start()
