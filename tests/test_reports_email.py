@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaigns.reports import mail
+from campaigns.reports.resend import resend
 from campaigns.reports.weekly import send_weekly_reports
 from campaigns.reports.weeks import Week
 from campaigns.settings import Settings, load_settings
@@ -302,3 +303,17 @@ def test_a_report_the_server_accepted_before_a_crash_is_never_sent_again(
         assert rows["comms@example.org"].status == "interrupted"
         assert "may have arrived" in (rows["comms@example.org"].last_error or "")
         assert {d.recipient for d in failing(session=check)} >= {"comms@example.org"}
+        interrupted = rows["comms@example.org"].id
+    assert interrupted is not None
+
+    # the recipient says it never came: a person resends it, once
+    line = resend(
+        engine=engine, settings=settings, delivery_id=interrupted, now=MONDAY_0815 + timedelta(hours=3),
+        send=lambda m: mail.send(settings, m),
+    )  # fmt: skip
+    again = resend(
+        engine=engine, settings=settings, delivery_id=interrupted, now=MONDAY_0815 + timedelta(hours=3),
+        send=lambda m: mail.send(settings, m),
+    )  # fmt: skip
+    assert line.startswith("Sent") and again.startswith("Not resent"), (line, again)
+    assert sum(r == "comms@example.org" for rs in inbox.recipients for r in rs) == 2
