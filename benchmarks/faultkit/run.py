@@ -230,7 +230,7 @@ def judge_extras(verdict: Verdict, stack: Stack) -> None:
     every = timedelta(seconds=METRICS_EVERY)
     hashtags = {f"Faults {n}": [f"#Faults{n}"] for n in range(1, stack.load.campaigns + 1)}
     verdict.windows = judge_metrics(
-        stack.engine, cutoff=datetime.now(UTC), polling=Polling(young_every=every, every=every),
+        stack.engine, published=verdict.published_at, cutoff=datetime.now(UTC), polling=Polling(young_every=every, every=every),
         hashtags=hashtags, metrics=names.HASHTAG_METRICS,
     )  # fmt: skip
     assert stack.mailbox is not None

@@ -38,6 +38,7 @@ class Verdict:
     recovery: dict[str, list[float]] = field(default_factory=dict)
     reasons: Counter[str] = field(default_factory=Counter)
     windows: Windows | None = None  # metrics windows (judge_metrics)
+    published_at: dict[str, datetime] = field(default_factory=dict)  # post id -> on the platform (its clock)
     reports: Reports | None = None  # weekly reports (count_reports)
 
     def late_between(self, start: float, end: float) -> list[float]:
@@ -96,6 +97,7 @@ def judge(engine: Engine, truth: list[dict[str, object]], windows: list[Window])
             continue
         claimed.add(remote[0])
         created = datetime.fromisoformat(str(found["created_at"]).replace("Z", "+00:00"))
+        verdict.published_at[str(row["id"])] = created
         published_at.append((row["scheduled_at"], created))  # type: ignore[arg-type]
     verdict.lost += [f"sandbox {i}: on the platform, not recorded as published" for i in set(by_id) - claimed]
     inside = [(w.start, w.end + AFTER_FAULT) for w in windows]
@@ -284,17 +286,17 @@ def count_reports(
 def judge_metrics(
     engine: Engine,
     *,
+    published: dict[str, datetime],
     cutoff: datetime,
     polling: Polling,
     hashtags: dict[str, list[str]],
     metrics: tuple[str, ...],
 ) -> Windows:
-    """The run's metrics windows from the database: ``hashtags`` by campaign name."""
+    """The run's metrics windows from the database. ``published``: each published post's time on the
+    platform (the ground truth: the service's own ``published_at`` moves with its clock, and a post
+    must be read from when it really went out); ``hashtags`` by campaign name."""
     windows = Windows()
     with engine.connect() as connection:
-        posts = connection.execute(
-            text("SELECT id, campaign_slug, published_at FROM posts WHERE status = 'published'")
-        ).all()
         first = dict(
             connection.execute(
                 text(
@@ -320,8 +322,8 @@ def judge_metrics(
             readings.setdefault(subject, []).append(at)
         else:
             counted.add((subject, metric, at))
-    for post_id, _, published_at in posts:
-        if published_at is None or published_at > cutoff - RECENT:
+    for post_id, published_at in sorted(published.items()):
+        if published_at > cutoff - RECENT:
             windows.excluded_posts += 1
             continue
         post_windows(
