@@ -35,6 +35,8 @@ class Stack:
     reports_due_at: float = 0.0  # epoch seconds: when the run's weekly reports fall due
 
     def start_again(self, proc: Proc) -> None:
+        if proc.running():  # killed twice within RESTART_AFTER: the first restart already ran; a
+            return  # second start would orphan that process (never killed, a third worker)
         proc.start()
         self.restarts[proc.name] = self.restarts.get(proc.name, 0) + 1
 
