@@ -1,12 +1,14 @@
 """The fault harness: the real stack under random faults, then every post checked against the
-sandbox's ground truth.
+sandbox's ground truth, every metrics window and every weekly report.
 
     .venv/bin/python benchmarks/faults.py [--seed N] [--seconds 600] [--kills 100] [--each 3]
         [--soak 0] [--campaigns 4] [--fast] [--keep]
 
 Starts its OWN Redis and PostgreSQL (so that it may restart and flush them), the sandbox, two
 Celery workers (``--concurrency 2`` each) and two beats (one active, one standing by on the
-lease), and campaign spec files with posts due every minute (metrics collection on, every 60 s).
+lease), and campaign spec files with posts due every minute (metrics collection on, every 60 s),
+and a real SMTP server (aiosmtpd, in this process) the service e-mails to; the weekly job ticks every
+5 s with its clock shifted so that the run's week falls due a third into the fault phase.
 Then, optionally, ``--soak`` seconds of steady load without faults (memory of every process
 sampled: slope reported; lateness p99), then ``--seconds`` of faults at random moments drawn from
 ``--seed`` (printed: rerun with it to replay): ``--kills`` SIGKILLs of a worker, and ``--each`` of
@@ -15,10 +17,16 @@ bursts, 429 storms, hung requests, "accepted then cut", a credential revoked the
 plus once: Redis flushed, the worker and beat hosts' clocks an hour back, an hour forward (the
 database server's clock, the service's time authority, does not step), the spec edited.
 It waits until every post due is final and prints: posts, faults of each kind, duplicates,
-lost, unconfirmed, published early (all must be 0), lateness outside fault windows, recovery after each kind.
-``--skip``: fault kinds left out (comma-separated). ``--fast``: the sweep's and reconciliation's timeouts shortened (3 s / 2 s) as in the tests, and a
-429 storm's window resetting after 5 s (Graph: 1 minute) instead of X's 15 minutes, so that a
-short run recovers in seconds instead of the production 150 s. Exit status 1 if a check fails.
+lost, unconfirmed, published early (all must be 0); metrics windows: N collected, M gaps (their reasons), K missing
+(must be 0), where a window is a post's read interval (a read later than its interval plus half a
+tick missed one, which the collector must record as a gap) or a completed UTC hour of a campaign
+hashtag (counted, or a gap), windows still open at the end and posts published in the last minute
+left out; reports: due N (each campaign with posts that week, and the digest, to REPORT_RECIPIENTS),
+sent once, twice (must be 0), not sent without a reason (must be 0), counted from the messages the
+SMTP server received; lateness outside fault windows, recovery after each kind.
+``--skip``: fault kinds left out (comma-separated). ``--fast``: the sweep's and reconciliation's
+timeouts shortened (3 s / 2 s) as in the tests, and a 429 storm's window resetting after 5 s
+(Graph: 1 minute) instead of X's 15 minutes, so that a short run recovers in seconds instead of the production 150 s. Exit status 1 if a check fails.
 """
 
 from __future__ import annotations

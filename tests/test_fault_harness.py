@@ -4,8 +4,10 @@ sandbox, two workers and two beats under worker and beat kills, Redis and Postgr
 spec edit.
 
 It asserts what must hold whatever the timing: no post twice on the platform, none lost, every
-post in a final state with a reason, nothing left unconfirmed, nothing published early, the run's sentinel credentials found
-in no file, row or Redis key but the accounts file. Never a timing (those are the
+post in a final state with a reason, nothing left unconfirmed, nothing published early, every metrics window collected or
+recorded as a gap, the run's weekly reports (due mid-run, e-mailed to a real SMTP server) each
+received once, the run's sentinel credentials found in no file, row or Redis key but the accounts
+file. Never a timing (those are the
 benchmark's figures, README "Reliability").
 """
 
@@ -42,5 +44,8 @@ def test_every_post_ends_published_once_or_explained_under_faults(tmp_path: Path
     assert "unconfirmed after reconciliation   0 " in result, result
     assert "not final or without a reason      0 " in result, result
     assert f"{'published early (clock +1 h)':<34} 0 " in result, result
+    assert " 0 missing   (must be 0)" in result and "metrics windows" in result, result
+    assert "twice 0 (must be 0), not sent 0 (must be 0)" in result, result
+    assert f"{'reports':<34} due 0," not in result, result  # a report did fall due
     assert f"{'secrets found':<34} 0 " in result, result  # sentinel credentials: in no log, row or key
     assert ok, result

@@ -112,7 +112,7 @@ def test_a_retired_insights_metric_is_recorded_unavailable_and_the_others_go_on(
 
     campaign(engine)
     publish(ctx, engine, "ssw-week:d1p1:facebook", channel="facebook")
-    clock.advance(3600)
+    clock.advance(600)  # read at the next tick: not late (a late first read is a gap of its own)
     posts, window = tracked_posts(ctx, "ssw-week", Polling())
     assert window is not None
     run = Collection(ctx, CollectOptions(), "ssw-week", window)
@@ -173,3 +173,24 @@ def test_hashtag_hours_are_the_completed_ones_within_xs_seven_days():
         last_bucket=NOW - timedelta(hours=1), now=NOW + timedelta(minutes=30), window=window
     )
     assert later.empty and later.lost_from is None
+
+
+def test_a_read_a_tick_late_records_the_window_it_missed_as_a_gap(
+    ctx: Context, engine: Engine, sandbox: SandboxHandle, clock: SharedClock
+):
+    campaign(engine)
+    publish(ctx, engine, "ssw-week:d1p1:twitter")
+    clock.advance(600)
+    collect_metrics(ctx, hashtags={}, options=CollectOptions(retry_wait=0))
+    first = rows(engine, MetricSample)[0].observed_at
+    clock.advance(900)  # on time: no gap
+    collect_metrics(ctx, hashtags={}, options=CollectOptions(retry_wait=0))
+    assert rows(engine, MetricGap) == []
+
+    clock.advance(1800)  # the 15-minute tick in between was lost (workers or broker down)
+    collect_metrics(ctx, hashtags={}, options=CollectOptions(retry_wait=0))
+
+    [gap] = rows(engine, MetricGap)
+    assert gap.reason.startswith("not read on schedule")
+    assert gap.window_start == first + timedelta(seconds=900 + 900) and gap.window_end == clock.now
+    assert len({s.observed_at for s in rows(engine, MetricSample)}) == 3  # the late read is stored

@@ -63,8 +63,9 @@ def test_a_week_of_collection_stores_exactly_the_simulated_numbers(
             post_id = "ssw-week:d2p1:twitter"
             remote[post_id] = publish(ctx, engine, post_id, "twitter", f"Day two {TAG}")
         collect_metrics(ctx, hashtags={"ssw-week": [TAG]}, options=options)
-        # The beat ticks every 15 min; once no post is young any more, hourly ticks do the same work.
-        clock.advance(QUARTER if clock.now < NOW + timedelta(days=1, hours=7) else 4 * QUARTER)
+        # The beat ticks every 15 min; once no post is young any more, hourly ticks do the same work,
+        # in phase with the hourly reads (at :45), so that none comes a tick late (a gap).
+        clock.advance(QUARTER if clock.now < NOW + timedelta(days=1, hours=7, minutes=45) else 4 * QUARTER)
 
     stored = samples(engine)
     truth = truth_posts(sandbox)

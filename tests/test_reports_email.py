@@ -17,9 +17,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from campaigns.reports import mail
+from campaigns.reports.resend import resend
 from campaigns.reports.weekly import send_weekly_reports
 from campaigns.reports.weeks import Week
 from campaigns.settings import Settings, load_settings
+from campaigns.store.deliveries import failing
 from campaigns.store.report_models import ReportDelivery
 from tests.support.db_fixtures import add_campaign
 from tests.support.report_data import add_published, add_sandbox_readings
@@ -243,3 +245,75 @@ def test_an_alert_subject_is_one_line_whatever_the_reason():
     parsed = email.message_from_bytes(message.as_bytes(), policy=default)
     assert parsed["Subject"] == "[campaigns] failed: X said Bcc: everyone@example.net"
     assert parsed["Bcc"] is None
+
+
+def test_two_runs_at_once_send_each_report_once(engine: Engine, session: Session, smtp, tmp_path):
+    """Two workers run the hourly job at once (a tick redelivered after a Redis restart, a slow
+    build): the second one meets the first one's claims and sends nothing."""
+    inbox, port = smtp
+    _campaign_with_a_week(session)
+    session.rollback()
+    settings = _settings(tmp_path, port)
+    second: list[Any] = []
+
+    def send(message: EmailMessage) -> None:
+        if not second:  # the other worker's run, while this one is about to talk to the server
+            second.append(
+                send_weekly_reports(
+                    engine=engine, settings=settings, now=MONDAY_0815, send=lambda m: mail.send(settings, m)
+                )
+            )
+        mail.send(settings, message)
+
+    first = send_weekly_reports(engine=engine, settings=settings, now=MONDAY_0815, send=send)
+
+    to = sorted(r for rs in inbox.recipients for r in rs)
+    assert to == ["comms@example.org", "director@example.org"]
+    assert len(first.sent) + len(second[0].sent) == 2
+
+
+def test_a_report_the_server_accepted_before_a_crash_is_never_sent_again(
+    engine: Engine, session: Session, smtp, tmp_path
+):
+    """The worker dies (or the database goes) between the SMTP server's "250 OK" and recording it:
+    the claimed row is not owed again; once stale it is shown as interrupted, for a person."""
+    inbox, port = smtp
+    _campaign_with_a_week(session)
+    session.rollback()
+    settings = _settings(tmp_path, port)
+
+    def send_then_crash(message: EmailMessage) -> None:
+        mail.send(settings, message)
+        raise ConnectionResetError("the database went away")
+
+    with pytest.raises(ConnectionResetError):
+        send_weekly_reports(engine=engine, settings=settings, now=MONDAY_0815, send=send_then_crash)
+    for later in (timedelta(seconds=5), timedelta(hours=1), timedelta(hours=2)):
+        send_weekly_reports(
+            engine=engine, settings=settings, now=MONDAY_0815 + later, send=lambda m: mail.send(settings, m)
+        )
+
+    to = sorted(r for rs in inbox.recipients for r in rs)
+    assert to.count("comms@example.org") == 1 and to.count("director@example.org") == 2, to  # + the digest
+    with Session(engine) as check:
+        rows = {
+            r.recipient: r
+            for r in check.exec(select(ReportDelivery).where(ReportDelivery.campaign == "ssw-week"))
+        }
+        assert rows["comms@example.org"].status == "interrupted"
+        assert "may have arrived" in (rows["comms@example.org"].last_error or "")
+        assert {d.recipient for d in failing(session=check)} >= {"comms@example.org"}
+        interrupted = rows["comms@example.org"].id
+    assert interrupted is not None
+
+    # the recipient says it never came: a person resends it, once
+    line = resend(
+        engine=engine, settings=settings, delivery_id=interrupted, now=MONDAY_0815 + timedelta(hours=3),
+        send=lambda m: mail.send(settings, m),
+    )  # fmt: skip
+    again = resend(
+        engine=engine, settings=settings, delivery_id=interrupted, now=MONDAY_0815 + timedelta(hours=3),
+        send=lambda m: mail.send(settings, m),
+    )  # fmt: skip
+    assert line.startswith("Sent") and again.startswith("Not resent"), (line, again)
+    assert sum(r == "comms@example.org" for rs in inbox.recipients for r in rs) == 2

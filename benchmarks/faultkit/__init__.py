@@ -5,5 +5,7 @@
 - ``launch``: how a worker or beat is started (the real Celery app, plus a settable clock offset);
 - ``load``: the campaign spec files (posts due throughout the run) and the mid-run edit;
 - ``schedule``: the seeded list of faults; ``inject``: doing them;
-- ``verdict``: the end state checked against the sandbox's ground truth, and the figures.
+- ``mailbox``: the SMTP server the reports go to, and the knob that makes a week fall due mid-run;
+- ``verdict``: the end state checked against the sandbox's ground truth, the metrics windows and
+  the reports received, and the figures.
 """

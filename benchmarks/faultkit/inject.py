@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from benchmarks.faultkit.load import Load
+from benchmarks.faultkit.mailbox import Mailbox
 from benchmarks.faultkit.schedule import Fault
 from benchmarks.faultkit.services import Postgres, Proc, Redis, Sandbox
 from campaigns import demo_accounts
@@ -31,10 +32,12 @@ class Stack:
     engine: Engine
     rate_reset_in: float | None = None  # a 429 storm's window resets this soon (--fast); None: X's 15 min
     restarts: dict[str, int] = field(default_factory=dict)
+    mailbox: Mailbox | None = None  # the SMTP server the reports go to
+    reports_due_at: float = 0.0  # epoch seconds: when the run's weekly reports fall due
 
     def start_again(self, proc: Proc) -> None:
-        if proc.running():  # killed twice before its restart: one supervisor restart, not two processes
-            return  # (a second start left the first one running, unkilled at the end of the run)
+        if proc.running():  # killed twice within RESTART_AFTER: the first restart already ran; a
+            return  # second start would orphan that process (never killed, a third worker)
         proc.start()
         self.restarts[proc.name] = self.restarts.get(proc.name, 0) + 1
 

@@ -77,6 +77,10 @@ def main(argv: list[str]) -> None:
         install_clock_offset(Path(os.environ[CLOCK_VAR]))
     if os.environ.get(FAST_VAR):
         shorten_timeouts(os.environ[FAST_VAR])
+    if os.environ.get("CAMPAIGNS_FAULTS_REPORTS"):  # a weekly report due mid-run: faultkit.mailbox
+        from benchmarks.faultkit.mailbox import shift_reports
+
+        shift_reports(os.environ["CAMPAIGNS_FAULTS_REPORTS"])
     from worker.app import app
 
     app.start(argv)

@@ -17,10 +17,24 @@ from sqlalchemy import bindparam, text
 from benchmarks.faultkit.inject import Stack, Undo, inject
 from benchmarks.faultkit.launch import CLOCK_VAR, FAST_VAR
 from benchmarks.faultkit.load import Load
+from benchmarks.faultkit.mailbox import REPORTS_VAR, Mailbox
 from benchmarks.faultkit.schedule import Fault, plan
 from benchmarks.faultkit.secrets_scan import new_marker, scan, sentinel_accounts
 from benchmarks.faultkit.services import Postgres, Proc, Redis, Sandbox, clean_env, service_queues
-from benchmarks.faultkit.verdict import FINAL, Verdict, Window, judge, percentile, rss_mb, slope_mb_per_hour
+from benchmarks.faultkit.verdict import (
+    FINAL,
+    Verdict,
+    Window,
+    judge,
+    judge_metrics,
+    judge_reports,
+    percentile,
+    rss_mb,
+    slope_mb_per_hour,
+)
+from campaigns.metrics import names
+from campaigns.metrics.schedule import Polling
+from campaigns.reports.weeks import week_at
 from campaigns.store.db import make_engine
 from campaigns.store.migrate import upgrade
 
@@ -33,6 +47,9 @@ SOAK_PROGRESS_EVERY = 300.0
 # its shortest), so that a short run sees the held posts go out: a storm of up to 20 429s holds an
 # account once per 429 it meets.
 FAST_RATE_RESET = 5.0
+METRICS_EVERY = 60  # METRICS_YOUNG_INTERVAL and METRICS_INTERVAL of the run, seconds
+REPORTS_EVERY = 5.0  # the weekly-reports tick of the run (production: hourly)
+RECIPIENT = "comms@example.org"  # REPORT_RECIPIENTS: every report and the digest
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,13 @@ def start_service(options: Options, folder: Path, out: Callable[[str], None]) ->
         redis.proc.kill()
         postgres.remove()
         raise
+    try:
+        mailbox = Mailbox()
+    except BaseException:
+        redis.proc.kill()
+        postgres.remove()
+        sandbox.proc.kill()
+        raise
     engine = make_engine(postgres.url, pool_size=2)
     upgrade(engine)
     # the first minute far enough ahead for the spec sync (every 10 s; 1 s with --fast) to apply it
@@ -74,11 +98,14 @@ def start_service(options: Options, folder: Path, out: Callable[[str], None]) ->
     load.write()
     clock_file = folder / "clock-offset"
     clock_file.write_text("0")
+    # the run's week falls due a third into the fault phase, so that faults hit its sending
+    reports_due_at = start.timestamp() + options.soak + options.seconds / 3
     env = clean_env(
         DATABASE_URL=postgres.url, REDIS_URL=redis.url, BROKER_PREFIX="faults", DATA_DIR=str(folder / "var"),
         SPECS_DIR=str(load.specs), SANDBOX_URL=sandbox.url, ACCOUNTS_FILE=str(accounts),
-        METRICS_YOUNG_INTERVAL="60", METRICS_INTERVAL="60", REPORT_RECIPIENTS="comms@example.org",
-        HTTP_TIMEOUT="5", **{CLOCK_VAR: str(clock_file)},
+        METRICS_YOUNG_INTERVAL=str(METRICS_EVERY), METRICS_INTERVAL=str(METRICS_EVERY),
+        REPORT_RECIPIENTS=RECIPIENT, HTTP_TIMEOUT="5", **{CLOCK_VAR: str(clock_file)}, **mailbox.env(),
+        **{REPORTS_VAR: f"{REPORTS_EVERY},{reports_due_at}"},
     )  # fmt: skip
     if options.fast:
         env[FAST_VAR] = "3,2,1"
@@ -96,9 +123,11 @@ def start_service(options: Options, folder: Path, out: Callable[[str], None]) ->
     ]  # fmt: skip
     out(f"stack: own Redis :{redis.port}, own PostgreSQL :{postgres.port}, sandbox :{sandbox.port}, "
         f"2 workers x 2 ({queues}), 2 beats; {options.campaigns} campaigns, posts every minute "
-        f"{start:%H:%M}-{load.last:%H:%M} UTC")  # fmt: skip
+        f"{start:%H:%M}-{load.last:%H:%M} UTC; SMTP :{mailbox.port}, weekly reports due at "
+        f"{datetime.fromtimestamp(reports_due_at, UTC):%H:%M:%S} UTC")  # fmt: skip
     reset_in = FAST_RATE_RESET if options.fast else None
-    return Stack(redis, postgres, sandbox, workers, beats, load, clock_file, engine, reset_in)
+    return Stack(redis, postgres, sandbox, workers, beats, load, clock_file, engine, reset_in, mailbox=mailbox,
+                 reports_due_at=reports_due_at)  # fmt: skip
 
 
 def progress(stack: Stack, phase: str, elapsed: float, total: float, out: Callable[[str], None]) -> None:
@@ -211,7 +240,9 @@ def run(options: Options, folder: Path, out: Callable[[str], None]) -> bool:
         stack.clock_file.write_text("0")
         time.sleep(max(0.0, stack.load.last.timestamp() + 5 - time.time()))
         settle(stack, options.settle)
+        time.sleep(max(0.0, stack.reports_due_at + 3 * REPORTS_EVERY - time.time()))
         verdict = judge(stack.engine, stack.sandbox.admin("GET", "/_sandbox/posts")["posts"], windows)
+        judge_extras(verdict, stack)
         report(verdict, windows, memory, (soak_start, soak_end), stack, out)
         found = scan(
             MARKER,
@@ -225,9 +256,33 @@ def run(options: Options, folder: Path, out: Callable[[str], None]) -> bool:
     finally:
         for proc in [*stack.workers, *stack.beats, stack.sandbox.proc]:
             proc.kill()
+        if stack.mailbox is not None:
+            stack.mailbox.stop()
         stack.engine.dispose()
         stack.postgres.remove()
         stack.redis.proc.kill()
+
+
+def judge_extras(verdict: Verdict, stack: Stack) -> None:
+    """Metrics windows and weekly reports (the SMTP server's messages against the deliveries)."""
+    every = timedelta(seconds=METRICS_EVERY)
+    hashtags = {f"Faults {n}": [f"#Faults{n}"] for n in range(1, stack.load.campaigns + 1)}
+    verdict.windows = judge_metrics(
+        stack.engine, published=verdict.published_at, cutoff=datetime.now(UTC), polling=Polling(young_every=every, every=every),
+        hashtags=hashtags, metrics=names.HASHTAG_METRICS,
+    )  # fmt: skip
+    assert stack.mailbox is not None
+    week = week_at(datetime.fromtimestamp(stack.reports_due_at, UTC), "UTC")
+    received = [
+        (*key, recipient)
+        for message in stack.mailbox.received
+        if (key := message.report_key()) is not None
+        for recipient in message.recipients
+    ]
+    # Before reports_due_at the job's clock is early on the Monday after ``week``: nothing else is due.
+    verdict.reports = judge_reports(
+        stack.engine, received=received, weeks=[str(week)], recipients=[RECIPIENT]
+    )
 
 
 def report(verdict: Verdict, windows: list[Window], memory: dict[str, list[tuple[float, float]]],
@@ -248,6 +303,26 @@ def report(verdict: Verdict, windows: list[Window], memory: dict[str, list[tuple
         out(f"    {line}")
     for reason, n in verdict.reasons.most_common(8):
         row(f"  {n} x", reason)
+    if verdict.windows is not None:
+        w = verdict.windows
+        reasons = "; ".join(f"{n} {r}" for r, n in w.gaps.most_common(4))
+        row("metrics windows", f"{w.collected} collected, {sum(w.gaps.values())} gaps ({reasons or 'none'}), "
+            f"{len(w.missing)} missing   (must be 0)")  # fmt: skip
+        row("  judged", ", ".join(f"{n} {k}" for k, n in sorted(w.judged.items())) or "none")
+        row(
+            "  excluded",
+            f"windows still open at the end; {w.excluded_posts} posts published in the last minute",
+        )
+        for line in w.missing[:10]:
+            out(f"    missing: {line}")
+    if verdict.reports is not None:
+        r = verdict.reports
+        row("reports", f"due {r.due}, sent once {r.once}, twice {len(r.twice)} (must be 0), "
+            f"not sent {len(r.not_sent)} (must be 0)")  # fmt: skip
+        for reason, n in r.explained.most_common(4):
+            row(f"  {n} x not sent, explained", reason)
+        for line in [*r.twice, *r.not_sent, *r.unexpected, *r.disagree][:10]:
+            out(f"    {line}")
     outside = [late for _, late in verdict.lateness]
     row("lateness outside fault windows", f"p50 {percentile(outside, 50):.3f} s, p99 {percentile(outside, 99):.3f} s "
         f"({len(outside)} posts)")  # fmt: skip

@@ -43,6 +43,7 @@ def collect_facebook_posts(
         ):
             continue
         start = last or post.published_at
+        run.late(post, last, now)
         if post.account in stopped:
             _gap(run, post.id, start, None, stopped[post.account])
             continue

@@ -40,6 +40,7 @@ def collect_x_posts(run: Collection, posts: Sequence[TrackedPost]) -> None:
     ]
     by_account: dict[str, list[TrackedPost]] = defaultdict(list)
     for post in due:
+        run.late(post, last_read.get(post.id), now)
         by_account[post.account].append(post)
     for account, pending in sorted(by_account.items()):
         _read_account(run, account, pending, last_read)

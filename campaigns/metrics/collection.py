@@ -15,13 +15,16 @@ from typing import TypeVar
 
 from campaigns.metrics import names
 from campaigns.metrics.budget import ReadBudget
-from campaigns.metrics.schedule import ActiveWindow, Polling
-from campaigns.metrics.store import record_gap
+from campaigns.metrics.schedule import ActiveWindow, Polling, overdue
+from campaigns.metrics.store import gap_since, record_gap
 from campaigns.platforms import PlatformError, TransientError
 from campaigns.publishing.context import Context
 from campaigns.store.db import session_scope
 
 log = logging.getLogger(__name__)
+NOT_READ_ON_SCHEDULE = (
+    "not read on schedule: the collector did not run in time (workers, broker or database down, or busy)"
+)
 T = TypeVar("T")
 
 
@@ -144,6 +147,21 @@ class Collection:
                 now=self.ctx.clock(),
             )
         self.result.gaps += 1
+
+    def late(self, post: TrackedPost, last_read: datetime | None, now: datetime) -> None:
+        """A gap for the window(s) a post missed, when it is read (or tried) later than its interval."""
+        span = overdue(
+            published_at=post.published_at, last_read=last_read, now=now, polling=self.options.polling
+        )
+        if span is None:
+            return
+        with session_scope(self.ctx.engine, read_only=True) as session:
+            explained = gap_since(session, self.slug, names.POST, post.id, span[0])
+        if not explained:  # a failed read recorded the window already, with its own reason
+            self.gap(
+                channel=post.channel, subject_type=names.POST, subject=post.id, start=span[0], end=span[1],
+                reason=NOT_READ_ON_SCHEDULE,
+            )  # fmt: skip
 
     def failed(self, error: PlatformError) -> str:
         """The one-line reason a gap records (the adapters' messages carry no secret)."""

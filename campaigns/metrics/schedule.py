@@ -41,6 +41,12 @@ class Polling:
         """How often the collector should run: the shortest interval."""
         return min(self.young_every, self.every)
 
+    def late_after(self, age: timedelta) -> timedelta:
+        """A read this long after the one before (or the publish) missed a window: the collector
+        reads on its ticks, so a read on time comes ``interval`` after the last (the ticks' drift
+        and a cycle's own time aside: half a tick of margin); one tick lost makes it a tick later."""
+        return self.interval(age) + self.tick / 2
+
 
 @dataclass(frozen=True, slots=True)
 class ActiveWindow:
@@ -74,6 +80,17 @@ def post_due(
         return True
     interval = polling.interval(now - published_at)
     return now - last_read >= interval - polling.slack
+
+
+def overdue(
+    *, published_at: datetime, last_read: datetime | None, now: datetime, polling: Polling
+) -> tuple[datetime, datetime] | None:
+    """The window in which a post due for reading was not read (the collector did not run: workers,
+    broker or database down, or a cycle far behind), when reading it ``now``; None if on time."""
+    since = last_read or published_at
+    if now - since <= polling.late_after(now - published_at):
+        return None
+    return since + polling.interval(now - published_at), now
 
 
 def floor_hour(at: datetime) -> datetime:

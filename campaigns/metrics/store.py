@@ -144,6 +144,17 @@ def record_gap(
     )
 
 
+def gap_since(session: Session, campaign_slug: str, subject_type: str, subject: str, since: datetime) -> bool:
+    """Whether a gap of the subject (any metric, any reason) reaches ``since`` or later."""
+    stmt = select(func.max(MetricGap.window_end)).where(
+        col(MetricGap.campaign_slug) == campaign_slug,
+        col(MetricGap.subject_type) == subject_type,
+        col(MetricGap.subject) == subject,
+    )
+    latest = session.exec(stmt).first()  # compared here: SQLite compares its stored text, not instants
+    return latest is not None and _aware(latest) >= since
+
+
 def gaps(session: Session, campaign_slug: str) -> list[MetricGap]:
     stmt = select(MetricGap).where(col(MetricGap.campaign_slug) == campaign_slug)
     return list(session.exec(stmt.order_by(col(MetricGap.window_start), col(MetricGap.id))))

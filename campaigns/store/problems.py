@@ -113,8 +113,12 @@ def _failed_deliveries(session: Session) -> list[Problem]:
             key=f"delivery:{d.campaign}:{d.week}:{d.recipient}",
             kind="report not delivered",
             campaigns=(d.campaign,),
-            reason=f"the {d.week} report of {d.campaign} to {d.recipient} failed {d.attempts} time(s): {d.last_error}",
-            action="Check the SMTP_* settings; it is retried every hour",
+            reason=f"the {d.week} report of {d.campaign} to {d.recipient} failed {d.attempts} time(s): {d.last_error}"
+            if d.status == "failed"
+            else f"the {d.week} report of {d.campaign} to {d.recipient}: {d.last_error}",
+            action="Check the SMTP_* settings; it is retried every hour"
+            if d.status == "failed"
+            else "Ask the recipient whether it arrived; if not, Resend it from the dashboard",
         )
         for d in failing(session=session)
     ]
