@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import urllib.error
 import urllib.request
@@ -36,6 +35,7 @@ from campaigns.store.migrate import upgrade
 from campaigns.store.pipeline import acquire_lease, release_lease
 from tests.support.db_fixtures import NOW, add_campaign, add_post
 from tests.support.publishing_fixtures import clear_leases
+from tests.support.service_processes import refused_redis_url
 from worker.app import make_probe_app
 
 MINUTE = timedelta(minutes=1)
@@ -152,22 +152,15 @@ def test_it_reports_a_database_it_cannot_read_instead_of_raising(tmp_path: Path)
     )
 
 
-def _refused_redis_url() -> str:
-    with socket.socket() as free:  # a port nothing listens on once this socket is closed
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    return f"redis://127.0.0.1:{port}/0"
-
-
 def test_the_probe_asks_a_broker_once_and_waits_for_it_at_most_its_timeout(tmp_path: Path):
     # The workers' own app retries a lost Redis for ~12 s; `campaigns health` must not.
-    settings = load_settings(data_dir=tmp_path, redis_url=_refused_redis_url())
+    settings = load_settings(data_dir=tmp_path, redis_url=refused_redis_url())
     options = make_probe_app(settings, 0.5).conf.broker_transport_options
     assert options["max_retries"] == 0 and options["socket_connect_timeout"] == 0.5
 
 
 def test_it_says_the_workers_cannot_be_asked_when_the_broker_is_down(tmp_path: Path):
-    settings = load_settings(data_dir=tmp_path, redis_url=_refused_redis_url())
+    settings = load_settings(data_dir=tmp_path, redis_url=refused_redis_url())
     check = check_workers(celery_ping(make_probe_app(settings, 0.5), 0.5), timeout=0.5)
     assert not check.ok
     assert check.detail.startswith("cannot ask the workers: Error 111 connecting to 127.0.0.1:")

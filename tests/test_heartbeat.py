@@ -30,10 +30,10 @@ from tests.support.service_processes import (
     World,
     clean_env,
     processes,
+    refused_redis_url,
     service_world,
     wait_for,
 )
-from tests.test_health import _refused_redis_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,7 +95,7 @@ def test_a_heartbeat_on_redis_is_a_key_that_expires(redis_prefix: str, tmp_path:
 
 
 def test_it_says_the_workers_cannot_be_asked_when_redis_is_down_and_answers_at_once(tmp_path: Path):
-    settings = load_settings(data_dir=tmp_path, redis_url=_refused_redis_url())
+    settings = load_settings(data_dir=tmp_path, redis_url=refused_redis_url())
     started = time.monotonic()
     check = check_heartbeats(lambda: alive_workers(settings, timeout=0.5))
     assert time.monotonic() - started < 0.5  # redis-py's default retries would take seconds

@@ -44,6 +44,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def refused_redis_url() -> str:
+    """A Redis URL on a port nothing listens on (a Redis that is down)."""
+    return f"redis://127.0.0.1:{free_port()}/0"
+
+
 def clean_env(**values: str) -> dict[str, str]:
     """The caller's environment without anything that configures the service, plus ``values``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED)}
