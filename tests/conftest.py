@@ -25,6 +25,7 @@ pytest_plugins = [
     "sandbox.pytest_plugin",
     "tests.support.db_fixtures",
     "tests.support.publishing_fixtures",
+    "tests.support.service_processes",
     "tests.support.web_fixtures",
 ]
 

@@ -60,21 +60,6 @@ def test_a_worker_that_stops_removes_its_heartbeat(tmp_path: Path):
     assert alive_workers(settings, timeout=1) == []
 
 
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError as e:
-        pytest.fail(f"integration tests need Redis at {REDIS_URL}: {e}", pytrace=False)
-    prefix = f"campaigns-test-{os.urandom(4).hex()}"
-    yield prefix
-    keys = list(client.scan_iter(match=f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
-
-
 @pytest.mark.integration
 def test_a_heartbeat_on_redis_is_a_key_that_expires(redis_prefix: str, tmp_path: Path):
     settings = load_settings(data_dir=tmp_path, redis_url=REDIS_URL, broker_prefix=redis_prefix)

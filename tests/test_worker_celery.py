@@ -7,17 +7,14 @@ Once on the embedded filesystem broker with SQLite (what `make run` uses), once 
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -120,21 +117,6 @@ def test_it_publishes_a_due_post_through_a_worker_on_the_embedded_broker(
     assert (post.status, post.remote_ids) == ("published", [truth["id"]]), output
     assert truth["text"] == TEXT
     assert f"published {PID} as @SSWAlliance_demo" in output and "after its time" in output
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError as e:
-        pytest.fail(f"integration tests need Redis at {REDIS_URL}: {e}", pytrace=False)
-    prefix = f"campaigns-test-{secrets.token_hex(4)}"
-    yield prefix
-    keys = list(client.scan_iter(match=f"{prefix}:*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
 
 
 @pytest.mark.integration

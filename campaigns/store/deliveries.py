@@ -87,16 +87,7 @@ def claim(*, session: Session, delivery_id: int, now: datetime, statuses: Sequen
 
 def record_outcome(*, session: Session, delivery_id: int, error: str | None, now: datetime) -> None:
     """The outcome of a claimed try (the claim counted the attempt): sent, or failed with its reason."""
-    values: dict[str, object] = {"updated_at": now}
-    values.update(
-        {"status": "sent", "sent_at": now, "last_error": None}
-        if error is None
-        else {"status": "failed", "last_error": error}
-    )
-    stmt = update(ReportDelivery).where(
-        col(ReportDelivery.id) == delivery_id, col(ReportDelivery.status) != "sent"
-    )
-    session.execute(stmt.values(values).execution_options(synchronize_session=False))
+    _record(session, delivery_id, error, now, {})
 
 
 def interrupt_stale(*, session: Session, before: datetime, now: datetime) -> int:
@@ -117,7 +108,14 @@ def interrupt_stale(*, session: Session, before: datetime, now: datetime) -> int
 
 def record_attempt(*, session: Session, delivery_id: int, error: str | None, now: datetime) -> None:
     """The outcome of one try: sent (``error`` None) or failed with its one-line reason."""
-    values: dict[str, object] = {"attempts": ReportDelivery.attempts + 1, "updated_at": now}
+    _record(session, delivery_id, error, now, {"attempts": ReportDelivery.attempts + 1})
+
+
+def _record(
+    session: Session, delivery_id: int, error: str | None, now: datetime, extra: dict[str, object]
+) -> None:
+    """Sent or failed (never over a delivery already sent), with ``extra`` values."""
+    values: dict[str, object] = {**extra, "updated_at": now}
     values.update(
         {"status": "sent", "sent_at": now, "last_error": None}
         if error is None

@@ -275,6 +275,12 @@ def _redis_prefix() -> Iterator[str]:
         client.close()
 
 
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of the test's own on the shared Redis; its keys are deleted afterwards."""
+    yield from _redis_prefix()
+
+
 @contextlib.contextmanager
 def service_world(tmp_path: Path, postgres: ThrowawayPostgres, sandbox: SandboxHandle) -> Iterator[World]:
     url = postgres.create()
