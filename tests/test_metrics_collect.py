@@ -194,3 +194,41 @@ def test_a_read_a_tick_late_records_the_window_it_missed_as_a_gap(
     assert gap.reason.startswith("not read on schedule")
     assert gap.window_start == first + timedelta(seconds=900 + 900) and gap.window_end == clock.now
     assert len({s.observed_at for s in rows(engine, MetricSample)}) == 3  # the late read is stored
+
+
+def test_metrics_reads_leave_a_pages_graph_rate_limit_to_publishing(
+    ctx: Context, engine: Engine, sandbox: SandboxHandle, clock: SharedClock, monkeypatch
+):
+    # Issue 14's fault run: reads every minute spent a Page's hourly Graph budget (Meta's code 32)
+    # and its posts waited 46 minutes. A Page of 24 calls an hour: four posts read in full would
+    # take 16 calls a cycle, so the budget is gone by the second cycle unless the reads stop early.
+    monkeypatch.setattr(sandbox.state.graph_usage, "page_limit", 24)
+    campaign(engine)
+    for n in range(4):
+        publish(ctx, engine, f"ssw-week:d1p{n}:facebook", channel="facebook")
+    clock.advance(600)
+
+    summaries = []
+    for _ in range(3):
+        summaries.append(collect_metrics(ctx, hashtags={}, options=CollectOptions(retry_wait=0)))
+        clock.advance(800)
+
+    facebook = ctx.platforms.get("facebook", "default")
+    facebook.publish(f"published while metrics were being read {TAG}")  # not rate limited
+    usage = facebook.page_usage()
+    assert usage is not None and usage < 100
+    paused = [g for g in rows(engine, MetricGap) if "metrics reads paused above 50%" in g.reason]
+    assert paused and all("Facebook Page default at " in g.reason for g in paused)
+    assert any("metrics reads paused" in note for note in summaries[0].campaigns[0].notes)
+    read = {s.subject for s in rows(engine, MetricSample)}
+    assert read and len(read) < 4  # the first posts were read before the pause, not all of them
+
+
+def test_a_pages_usage_is_read_from_metas_headers():
+    from campaigns.platforms.facebook_answers import page_usage
+
+    buc = '{"1": [{"type": "pages", "call_count": 12, "total_cputime": 61, "total_time": 3}]}'
+    assert page_usage({"x-page-usage": '{"call_count": 40, "total_cputime": 2, "total_time": 5}'}) == 40
+    assert page_usage({"x-business-use-case-usage": buc}) == 61
+    assert page_usage({"x-page-usage": "not json", "x-business-use-case-usage": buc}) == 61
+    assert page_usage({}) is None and page_usage(None) is None

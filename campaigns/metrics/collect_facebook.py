@@ -26,81 +26,100 @@ def collect_facebook_posts(
     """``insights``: our metric -> the Graph insight (default: ``names.FACEBOOK_INSIGHT_METRICS``)."""
     if not posts:
         return
-    insights = dict(names.FACEBOOK_INSIGHT_METRICS if insights is None else insights)
+    reader = _PageReads(run, dict(names.FACEBOOK_INSIGHT_METRICS if insights is None else insights))
     with session_scope(run.ctx.engine, read_only=True) as session:
         last_read = last_observed_by_subject(session, run.slug, names.POST)
     now = run.ctx.clock()
-    unavailable: dict[str, str] = {}  # insight -> the API's reason, for the rest of the cycle
-    stopped: dict[str, str] = {}  # account -> why its posts are not read this cycle
     for post in posts:
         last = last_read.get(post.id)
-        if not post_due(
+        if post_due(
             published_at=post.published_at,
             last_read=last,
             now=now,
             window=run.window,
             polling=run.options.polling,
         ):
-            continue
-        start = last or post.published_at
-        run.late(post, last, now)
-        if post.account in stopped:
-            _gap(run, post.id, start, None, stopped[post.account])
-            continue
+            run.late(post, last, now)
+            reader.read(post, last or post.published_at)
+
+
+class _PageReads:
+    """One cycle's reads of a campaign's Facebook posts, and what stops them: an account that
+    failed, an insight the API calls invalid, or a Page whose rate-limit usage passed the ceiling.
+
+    The Graph rate limit of a Page is shared with publishing: metrics stop reading a Page at
+    ``CollectOptions.graph_usage_ceiling`` percent so that a post due never waits for reads.
+    Every answer says the usage (``X-Page-Usage``), so a paused Page costs one request a cycle.
+    """
+
+    def __init__(self, run: Collection, insights: dict[str, str]) -> None:
+        self.run, self.insights = run, insights
+        self.unavailable: dict[str, str] = {}  # insight -> the API's reason, for the rest of the cycle
+        self.stopped: dict[str, str] = {}  # account -> why its posts are not read this cycle
+
+    def read(self, post: TrackedPost, start: datetime) -> None:
+        run = self.run
+        if post.account in self.stopped:
+            _gap(run, post.id, start, None, self.stopped[post.account])
+            return
         try:
             adapter = _adapter(run, post.account)
             fields = run.call(partial(adapter.post_fields, post.remote_id))
         except (PlatformError, SettingsError) as e:
-            stopped[post.account] = run.failed(e) if isinstance(e, PlatformError) else str(e)
-            _gap(run, post.id, start, None, stopped[post.account])
-            continue
+            self.stopped[post.account] = run.failed(e) if isinstance(e, PlatformError) else str(e)
+            _gap(run, post.id, start, None, self.stopped[post.account])
+            return
+        self._check_usage(post.account, adapter)
         if fields is None:
             _gap(run, post.id, start, None, "Facebook did not return the post (deleted, or not visible)")
-            continue
+            return
         observed = run.ctx.clock()
-        samples = [
-            Sample(
-                run.slug,
-                names.FACEBOOK,
-                names.POST,
-                post.id,
-                metric,
-                value,
-                observed,
-                names.SOURCE_GRAPH_FIELDS,
-            )
-            for metric, value in fields.items()
-        ]
-        for metric, insight in insights.items():
-            if insight in unavailable:
-                _gap(run, post.id, start, metric, unavailable[insight])
-                continue
-            try:
-                value = run.call(partial(adapter.post_insight, post.remote_id, insight))
-            except MetricUnavailable as e:
-                unavailable[insight] = f"not available: {e.reason}"
-                run.result.note(f"Facebook insight {insight}: {e.reason}")
-                _gap(run, post.id, start, metric, unavailable[insight])
-                continue
-            except PlatformError as e:
-                _gap(run, post.id, start, metric, run.failed(e))
-                continue
+        samples = [_sample(run, post, m, v, observed, names.SOURCE_GRAPH_FIELDS) for m, v in fields.items()]
+        for metric, insight in self.insights.items():
+            value = self._insight(adapter, post, start, metric, insight)
             if value is not None:
-                samples.append(
-                    Sample(
-                        run.slug,
-                        names.FACEBOOK,
-                        names.POST,
-                        post.id,
-                        metric,
-                        value,
-                        observed,
-                        names.SOURCE_GRAPH_INSIGHTS,
-                    )
-                )
+                samples.append(_sample(run, post, metric, value, observed, names.SOURCE_GRAPH_INSIGHTS))
         with session_scope(run.ctx.engine) as session:
             run.result.samples += add_samples(session, samples)
         run.result.posts_read += 1
+
+    def _insight(
+        self, adapter: FacebookMetricsMixin, post: TrackedPost, start: datetime, metric: str, insight: str
+    ) -> int | None:
+        """One insight of the post, or None with a gap recorded for it."""
+        run = self.run
+        reason = self.stopped.get(post.account) or self.unavailable.get(insight)
+        if reason is not None:
+            _gap(run, post.id, start, metric, reason)
+            return None
+        try:
+            value = run.call(partial(adapter.post_insight, post.remote_id, insight))
+        except MetricUnavailable as e:
+            self.unavailable[insight] = f"not available: {e.reason}"
+            run.result.note(f"Facebook insight {insight}: {e.reason}")
+            _gap(run, post.id, start, metric, self.unavailable[insight])
+            return None
+        except PlatformError as e:
+            _gap(run, post.id, start, metric, run.failed(e))
+            return None
+        self._check_usage(post.account, adapter)
+        return value
+
+    def _check_usage(self, account: str, adapter: FacebookMetricsMixin) -> None:
+        usage, ceiling = adapter.page_usage(), self.run.options.graph_usage_ceiling
+        if usage is not None and usage >= ceiling and account not in self.stopped:
+            line = (
+                f"Facebook Page {account} at {usage}% of its Graph API rate limit: metrics reads paused"
+                f" above {ceiling}% so that publishing keeps the rest"
+            )
+            self.run.result.note(line)
+            self.stopped[account] = line
+
+
+def _sample(
+    run: Collection, post: TrackedPost, metric: str, value: int, observed: datetime, source: str
+) -> Sample:
+    return Sample(run.slug, names.FACEBOOK, names.POST, post.id, metric, value, observed, source)
 
 
 def _gap(run: Collection, post_id: str, start: datetime, metric: str | None, reason: str) -> None:

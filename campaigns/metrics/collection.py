@@ -34,6 +34,9 @@ class CollectOptions:
     x_daily_reads: int = 2000  # per campaign and UTC day
     retries: int = 2  # more tries of a request after a transient error
     retry_wait: float = 1.0  # seconds before the first retry; doubles
+    # Percent of a Facebook Page's Graph rate limit (shared with publishing) above which metrics
+    # stop reading the Page for the cycle: a post due must never wait for engagement reads.
+    graph_usage_ceiling: int = 50
 
 
 @dataclass(frozen=True, slots=True)

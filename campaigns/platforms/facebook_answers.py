@@ -26,6 +26,7 @@ from campaigns.platforms.errors import (
 
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 341, 613, 80001})  # app, user, page, application, API, Pages BUC
 TOKEN_CODES = frozenset({102, 190})  # session key invalid; token expired, revoked or invalid (see subcode)
+_USAGE_KEYS = ("call_count", "total_cputime", "total_time")  # percentages of the Page's limit
 DEFAULT_RATE_WAIT = timedelta(minutes=10)  # when no header says how long (Meta: rolling windows)
 # The engagement fields of a post, as ``metrics`` reads them.
 ENGAGEMENT = "shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
@@ -75,6 +76,23 @@ def regain_access_at(headers: Mapping[str, str], now: datetime) -> datetime:
     except (ValueError, TypeError, AttributeError):
         minutes = 0  # malformed header: fall back to the default wait
     return now + (timedelta(minutes=minutes) if minutes else DEFAULT_RATE_WAIT)
+
+
+def page_usage(headers: Mapping[str, str] | None) -> int | None:
+    """How much of its Graph rate limit the Page has used, in percent: the highest of Meta's call
+    count, CPU time and total time in ``X-Page-Usage`` and ``X-Business-Use-Case-Usage``; None when
+    the answer carried neither (or only malformed ones)."""
+    if not headers:
+        return None
+    found: list[int] = []
+    for name in ("x-page-usage", "x-business-use-case-usage"):
+        try:
+            usage = json.loads(headers.get(name) or "{}")
+            entries = [usage] if name == "x-page-usage" else [e for v in usage.values() for e in v]
+            found += [int(e[k]) for e in entries for k in _USAGE_KEYS if isinstance(e.get(k), int)]
+        except (ValueError, TypeError, AttributeError):
+            continue  # a malformed header says nothing
+    return max(found, default=None)
 
 
 def post_metrics(post: Mapping[str, Any], *, views: int | None = None) -> PostMetrics:

@@ -15,6 +15,8 @@ from typing import Any
 import facebook
 
 from campaigns.platforms.errors import RejectedPost
+from campaigns.platforms.facebook_answers import page_usage
+from campaigns.platforms.http import ResponseLog
 
 _FIELDS = "shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
 
@@ -31,6 +33,12 @@ class FacebookMetricsMixin:
     name: str
     account: str
     _mapped: Callable[..., AbstractContextManager[None]]  # the platform's one error mapping
+    _log: ResponseLog
+
+    def page_usage(self) -> int | None:
+        """The Page's share of its Graph rate limit in use (percent) as the last answer gave it,
+        whichever request it was (a publish included); None if it gave none."""
+        return page_usage(self._log.last_headers)
 
     def post_fields(self, post_id: str) -> dict[str, int] | None:
         """``{"reactions", "comments", "shares"}`` totals, or None when the post is gone (code 100)."""
