@@ -57,3 +57,21 @@ def test_a_restart_after_another_restart_starts_nothing_more(tmp_path: Path):
         assert stack.restarts == {"worker0": 1}
     finally:
         worker.kill()
+
+
+def test_a_kill_planned_while_every_worker_is_down_waits_for_one_to_be_back(tmp_path: Path):
+    from benchmarks.faultkit.run import inject_plan
+    from benchmarks.faultkit.schedule import Fault
+
+    workers = [make_proc(tmp_path, f"worker{n}") for n in range(2)]
+    stack = make_stack(workers)
+    kills = [Fault(n * 0.01, "worker_kill", 0.0, {"worker": 0}) for n in range(3)]
+    lines: list[str] = []
+    try:
+        windows = inject_plan(stack, kills, lines.append)
+    finally:
+        for worker in workers:
+            worker.kill()
+    # The third kill found both down; it was done once a worker was started again, not dropped.
+    assert [w.kind for w in windows] == ["worker_kill"] * 3 and lines == []
+    assert windows[2].start >= windows[1].start + 0.9  # a worker is back after RESTART_AFTER (1 s)

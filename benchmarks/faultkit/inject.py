@@ -20,6 +20,10 @@ CREATE_PATHS = {"x": "/2/tweets", "facebook": "/*/feed"}
 Undo = Callable[[], None]
 
 
+class NotNow(RuntimeError):
+    """The fault cannot be done at this moment (every worker is down): try again a little later."""
+
+
 @dataclass
 class Stack:
     redis: Redis
@@ -76,7 +80,7 @@ def inject(stack: Stack, fault: Fault) -> Undo | None:
     if kind == "worker_kill":
         worker = stack.worker_to_kill(p["worker"])
         if worker is None:
-            raise RuntimeError("every worker is down already")
+            raise NotNow("every worker is down already")
         worker.kill()  # a supervisor (docker's restart policy) starts it again
         return lambda: stack.start_again(worker)
     if kind == "beat_kill":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import bindparam, text
 
-from benchmarks.faultkit.inject import Stack, Undo, inject
+from benchmarks.faultkit.inject import NotNow, Stack, Undo, inject
 from benchmarks.faultkit.launch import CLOCK_VAR, FAST_VAR
 from benchmarks.faultkit.load import Load
 from benchmarks.faultkit.mailbox import REPORTS_VAR, Mailbox
@@ -41,6 +41,8 @@ from campaigns.store.migrate import upgrade
 LAUNCH = [sys.executable, "-m", "benchmarks.faultkit.launch"]
 MARKER = new_marker()  # every credential of the run starts with it (secrets_scan)
 RESTART_AFTER = 1.0  # seconds before a killed process is started again (a supervisor's delay)
+RETRY_AFTER = 0.5  # seconds before a fault that could not be done yet (NotNow) is tried again
+RETRIES = 60  # ... at most this many times, then it is counted as not injected
 FAULTS_PROGRESS_EVERY = 60.0  # seconds between progress lines while faults are injected
 SOAK_PROGRESS_EVERY = 300.0
 # --fast: a 429 storm's window resets after this many seconds, not X's 15 minutes (Graph: 1 minute,
@@ -168,11 +170,12 @@ def inject_plan(stack: Stack, faults: list[Fault], out: Callable[[str], None]) -
     heapq.heapify(todo)
     windows: list[Window] = []
     skipped: Counter[str] = Counter()
+    tries: Counter[int] = Counter()  # NotNow retries per planned fault (by its order in the plan)
     seq = len(todo)
     total = max((f.at for f in faults), default=0.0)
     shown = 0.0
     while todo:
-        at, _, item = heapq.heappop(todo)
+        at, order, item = heapq.heappop(todo)
         time.sleep(max(0.0, origin + at - time.monotonic()))
         if at - shown >= FAULTS_PROGRESS_EVERY:
             progress(stack, f"faults ({len(windows)} injected)", at, total, out)
@@ -184,6 +187,10 @@ def inject_plan(stack: Stack, faults: list[Fault], out: Callable[[str], None]) -
         try:
             undo = inject(stack, item)
         except Exception as e:  # a fault that could not be done is reported, not fatal
+            tries[order] += 1
+            if isinstance(e, NotNow) and tries[order] <= RETRIES:  # e.g. a kill while both workers
+                heapq.heappush(todo, (at + RETRY_AFTER, order, item))  # are down: when one is back
+                continue
             if not skipped[item.kind]:
                 out(f"  ! {item.kind} at {item.at:.1f} s could not be injected: {e}")
             skipped[item.kind] += 1
