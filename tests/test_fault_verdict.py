@@ -100,7 +100,7 @@ def test_hashtag_hours_counted_or_gap_and_the_recent_ones_left_out():
         cutoff=day + timedelta(hours=3, minutes=5),
         tick=MINUTE,
     )
-    assert w.collected == 5 and w.missing == ["#T accounts 01:00:00-02:00:00"]
+    assert w.collected == 5 and w.missing == ["#T accounts 01:00:00-02:00:00 (no gap of it)"]
 
 
 def test_reports_once_twice_not_sent_and_explained():

@@ -38,6 +38,7 @@ class Stack:
     restarts: dict[str, int] = field(default_factory=dict)
     mailbox: Mailbox | None = None  # the SMTP server the reports go to
     reports_due_at: float = 0.0  # epoch seconds: when the run's weekly reports fall due
+    env: dict[str, str] = field(default_factory=dict)  # the service's environment (workers, beats)
 
     def start_again(self, proc: Proc) -> None:
         if proc.running():  # killed twice within RESTART_AFTER: the first restart already ran; a

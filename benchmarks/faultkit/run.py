@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import heapq
+import re
 import secrets
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -20,7 +22,7 @@ from benchmarks.faultkit.load import Load
 from benchmarks.faultkit.mailbox import REPORTS_VAR, Mailbox
 from benchmarks.faultkit.schedule import Fault, plan
 from benchmarks.faultkit.secrets_scan import new_marker, scan, sentinel_accounts
-from benchmarks.faultkit.services import Postgres, Proc, Redis, Sandbox, clean_env, service_queues
+from benchmarks.faultkit.services import ROOT, Postgres, Proc, Redis, Sandbox, clean_env, service_queues
 from benchmarks.faultkit.verdict import (
     FINAL,
     Verdict,
@@ -129,7 +131,7 @@ def start_service(options: Options, folder: Path, out: Callable[[str], None]) ->
         f"{datetime.fromtimestamp(reports_due_at, UTC):%H:%M:%S} UTC")  # fmt: skip
     reset_in = FAST_RATE_RESET if options.fast else None
     return Stack(redis, postgres, sandbox, workers, beats, load, clock_file, engine, reset_in, mailbox=mailbox,
-                 reports_due_at=reports_due_at)  # fmt: skip
+                 reports_due_at=reports_due_at, env=env)  # fmt: skip
 
 
 def progress(stack: Stack, phase: str, elapsed: float, total: float, out: Callable[[str], None]) -> None:
@@ -248,8 +250,9 @@ def run(options: Options, folder: Path, out: Callable[[str], None]) -> bool:
         time.sleep(max(0.0, stack.load.last.timestamp() + 5 - time.time()))
         settle(stack, options.settle)
         time.sleep(max(0.0, stack.reports_due_at + 3 * REPORTS_EVERY - time.time()))
+        horizon = final_collection(stack, out)
         verdict = judge(stack.engine, stack.sandbox.admin("GET", "/_sandbox/posts")["posts"], windows)
-        judge_extras(verdict, stack)
+        judge_extras(verdict, stack, horizon)
         report(verdict, windows, memory, (soak_start, soak_end), stack, out)
         found = scan(
             MARKER,
@@ -270,12 +273,42 @@ def run(options: Options, folder: Path, out: Callable[[str], None]) -> bool:
         stack.redis.proc.kill()
 
 
-def judge_extras(verdict: Verdict, stack: Stack) -> None:
-    """Metrics windows and weekly reports (the SMTP server's messages against the deliveries)."""
+def final_collection(stack: Stack, out: Callable[[str], None]) -> datetime:
+    """One collection cycle run to its end (``campaigns metrics collect``, beside the service's own
+    cycles), and when it started: every metrics window due by then is collected or a gap once it
+    is done. A cycle over a whole run's posts can take longer than the run's 60 s tick, so the end
+    of the run may fall while the service's last cycle has not reached every post yet."""
+    started = datetime.now(UTC)
+    done = subprocess.run(
+        [sys.executable, "-m", "campaigns", "metrics", "collect"], env=stack.env, cwd=ROOT,
+        capture_output=True, text=True, timeout=1800, check=False,
+    )  # fmt: skip
+    took = (datetime.now(UTC) - started).total_seconds()
+    last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+    out(f"  final metrics collection: {took:.1f} s" + (f", FAILED: {last}" if done.returncode else ""))
+    return started
+
+
+CYCLE_DONE = re.compile(r"Task worker\.tasks\.collect_metrics\[[^\]]+\] succeeded in ([0-9.]+)s")
+
+
+def cycle_seconds(workers: list[Proc]) -> list[float]:
+    """How long each metrics cycle the workers finished took (Celery logs every task's runtime)."""
+    return [
+        float(m.group(1))
+        for worker in workers
+        for m in CYCLE_DONE.finditer(worker.log.read_text(errors="replace"))
+    ]
+
+
+def judge_extras(verdict: Verdict, stack: Stack, horizon: datetime) -> None:
+    """Metrics windows (due by ``horizon``: a cycle started then and ran to its end) and weekly
+    reports (the SMTP server's messages against the deliveries)."""
     every = timedelta(seconds=METRICS_EVERY)
     hashtags = {f"Faults {n}": [f"#Faults{n}"] for n in range(1, stack.load.campaigns + 1)}
     verdict.windows = judge_metrics(
-        stack.engine, published=verdict.published_at, cutoff=datetime.now(UTC), polling=Polling(young_every=every, every=every),
+        # the verdict gives the collector a tick after the cutoff: the final cycle is that tick
+        stack.engine, published=verdict.published_at, cutoff=horizon + every, polling=Polling(young_every=every, every=every),
         hashtags=hashtags, metrics=names.HASHTAG_METRICS,
     )  # fmt: skip
     assert stack.mailbox is not None
@@ -345,4 +378,8 @@ def report(verdict: Verdict, windows: list[Window], memory: dict[str, list[tuple
                 f"soak memory {name}",
                 f"{samples[-1][1]:.0f} MB, slope {slope_mb_per_hour(samples):+.1f} MB/h",
             )
+    cycles = cycle_seconds(stack.workers)
+    if cycles:
+        row("metrics cycles (the service's)", f"{len(cycles)}: p50 {percentile(cycles, 50):.1f} s, "
+            f"max {max(cycles):.1f} s (tick {METRICS_EVERY} s)")  # fmt: skip
     row("restarts", ", ".join(f"{k} {n}" for k, n in sorted(stack.restarts.items())) or "none")

@@ -184,9 +184,11 @@ class Windows:
         ]
         if found:
             self.gaps[found[0].reason[:60]] += 1
-        else:
+        else:  # the subject's latest gap tells a late gap from none at all
+            latest = max((g.end for g in gaps if g.subject == subject), default=None)
             self.missing.append(
                 f"{subject} {metric or ''} {start:%H:%M:%S}-{end:%H:%M:%S}".replace("  ", " ")
+                + (f" (its last gap ends {latest:%H:%M:%S})" if latest else " (no gap of it)")
             )
 
 
