@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from campaigns.store.account_states import HeldAccount, held_accounts
-from campaigns.store.db import session_scope
-from campaigns.store.pipeline import get_lease, overdue_posts
+from campaigns.store.db import read_connection
+from campaigns.store.health_reads import get_lease, overdue_posts
+from campaigns.store.held_accounts import HeldAccount, held_accounts
 from campaigns.store.problems import current_problems
 
 if TYPE_CHECKING:
@@ -76,8 +76,8 @@ def _ago(seconds: float) -> str:
 
 
 def check_posts(engine: Engine, now: datetime, *, overdue_after: timedelta = OVERDUE_AFTER) -> Check:
-    with session_scope(engine, read_only=True) as session:
-        overdue = overdue_posts(session=session, now=now, grace=overdue_after)
+    with read_connection(engine) as connection:
+        overdue = overdue_posts(session=connection, now=now, grace=overdue_after)
     if not overdue:
         return Check("posts", True, "nothing overdue")
     oldest = overdue[0]
@@ -87,8 +87,8 @@ def check_posts(engine: Engine, now: datetime, *, overdue_after: timedelta = OVE
 
 
 def check_beat(engine: Engine, now: datetime, *, silent_after: timedelta = BEAT_SILENT_AFTER) -> Check:
-    with session_scope(engine, read_only=True) as session:
-        lease = get_lease(session=session, name=BEAT_LEASE)
+    with read_connection(engine) as connection:
+        lease = get_lease(session=connection, name=BEAT_LEASE)
     if lease is None or lease.renewed_at is None:
         return Check("beat", False, "no beat has ever run (start `celery -A worker beat`)")
     silent = (now - lease.renewed_at).total_seconds()
@@ -101,8 +101,8 @@ def check_beat(engine: Engine, now: datetime, *, silent_after: timedelta = BEAT_
 
 def check_accounts(engine: Engine, now: datetime) -> Check:
     """Red while an account is held for rejected credentials: its posts wait for a person."""
-    with session_scope(engine, read_only=True) as session:
-        held = held_accounts(session=session)
+    with read_connection(engine) as connection:
+        held = held_accounts(session=connection)
     if not held:
         return Check("accounts", True, "no account held")
 
@@ -148,8 +148,8 @@ def check_heartbeats(alive: Ping) -> Check:
 def check_problems(engine: Engine, now: datetime) -> Check:
     """Red while something needs a person: a held account, a failed or missed post, a spent read
     budget, an undelivered report (``campaigns.store.problems``)."""
-    with session_scope(engine, read_only=True) as session:
-        problems = current_problems(session=session, now=now)
+    with read_connection(engine) as connection:
+        problems = current_problems(session=connection, now=now)
     if not problems:
         return Check("problems", True, "nothing needs a person")
     more = f" (+{len(problems) - 1} more: `campaigns status`)" if len(problems) > 1 else ""

@@ -15,7 +15,8 @@ from sqlmodel import Session
 from campaigns.cli import cli
 from campaigns.health import Check, check_accounts
 from campaigns.settings import get_settings
-from campaigns.store.account_states import HeldAccount, flag_credentials, held_accounts
+from campaigns.store.account_states import flag_credentials
+from campaigns.store.held_accounts import HeldAccount, held_accounts
 from tests.support.db_fixtures import NOW, add_campaign, add_post
 
 REASON = "credentials rejected: Unauthorized (HTTP 401)"

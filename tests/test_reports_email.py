@@ -21,7 +21,7 @@ from campaigns.reports.resend import resend
 from campaigns.reports.weekly import send_weekly_reports
 from campaigns.reports.weeks import Week
 from campaigns.settings import Settings, load_settings
-from campaigns.store.deliveries import failing
+from campaigns.store.problems import failing
 from campaigns.store.report_models import ReportDelivery
 from tests.support.db_fixtures import add_campaign
 from tests.support.report_data import add_published, add_sandbox_readings

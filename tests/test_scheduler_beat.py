@@ -13,7 +13,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from campaigns.store.db import make_engine
-from campaigns.store.pipeline import acquire_lease, get_lease, release_lease
+from campaigns.store.health_reads import get_lease
+from campaigns.store.pipeline import acquire_lease, release_lease
 from scheduler.beat import LEASE_NAME, LEASE_TTL, STANDBY_POLL, LeasedScheduler
 from tests.support.db_fixtures import NOW, run_concurrently
 from tests.support.publishing_fixtures import SharedClock, clear_leases

@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from campaigns.store.account_states import flag_credentials, hold_account
-from campaigns.store.dispatch import claim_due_posts, is_missed, mark_missed_posts, missed_after
+from campaigns.store.dispatch import claim_due_posts, mark_missed_posts
+from campaigns.store.due_posts import is_missed, missed_after
 from campaigns.store.models import Post
 from tests.support.db_fixtures import NOW, add_campaign, add_post, run_concurrently, status_of
 

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
-from sqlalchemy import Engine
-from sqlmodel import select
+from sqlalchemy import Engine, select
 
 from campaigns.commands import database
 from campaigns.commands.database import friendly, open_engine
@@ -15,9 +14,9 @@ from campaigns.commands.output import console as _console
 from campaigns.render.diff_table import count_line, render_diff
 from campaigns.settings import get_settings
 from campaigns.spec import CampaignSpec, load_specs
-from campaigns.store.db import session_scope
-from campaigns.store.models import Campaign
-from campaigns.store.sync import apply_specs, compute_diff, empty_folder_problem
+from campaigns.store.core_tables import CAMPAIGNS
+from campaigns.store.db import read_connection
+from campaigns.store.reconcile import compute_diff, empty_folder_problem
 
 SPECS = click.option(
     "--specs",
@@ -31,8 +30,8 @@ def _load(specs_dir: Path | None, engine: Engine, *, allow_empty: bool = False) 
     folder = specs_dir or get_settings().specs_dir
     loaded = load_specs([folder], today=database.utcnow().date())
     if not allow_empty:
-        with session_scope(engine, read_only=True) as session:
-            empty = empty_folder_problem(session=session, specs_dir=folder, files=loaded.files)
+        with read_connection(engine) as connection:
+            empty = empty_folder_problem(session=connection, specs_dir=folder, files=loaded.files)
         if empty is not None:
             raise click.ClickException(f"{empty.path}: {empty.message}; `--allow-empty` does it anyway")
     for problem in loaded.problems:
@@ -43,8 +42,9 @@ def _load(specs_dir: Path | None, engine: Engine, *, allow_empty: bool = False) 
 
 
 def _zones(specs: Sequence[CampaignSpec], engine: Engine) -> dict[str, str]:
-    with session_scope(engine, read_only=True) as session:
-        zones = {c.slug: c.timezone for c in session.exec(select(Campaign)).all()}
+    with read_connection(engine) as connection:
+        stored = connection.execute(select(CAMPAIGNS.c.slug, CAMPAIGNS.c.timezone))
+        zones: dict[str, str] = dict(stored.all())  # rows are (slug, zone) pairs
     return zones | {spec.slug: spec.timezone for spec in specs}
 
 
@@ -59,8 +59,8 @@ def diff(specs_dir: Path | None, full: bool) -> None:
     """Show what the campaign specs would change in the schedule, post by post (changes nothing)."""
     with open_engine() as engine:
         specs = _load(specs_dir, engine, allow_empty=True)
-        with session_scope(engine, read_only=True) as session:
-            planned = compute_diff(session=session, specs=specs, now=database.utcnow())
+        with read_connection(engine) as connection:
+            planned = compute_diff(session=connection, specs=specs, now=database.utcnow())
         render_diff(planned, _zones(specs, engine), _console(), full=full)
 
 
@@ -74,6 +74,8 @@ def diff(specs_dir: Path | None, full: bool) -> None:
 @friendly
 def apply(specs_dir: Path | None, allow_empty: bool, full: bool, quiet: bool) -> None:
     """Make the schedule follow the campaign specs, one transaction per campaign. Published posts are never touched."""
+    from campaigns.store.sync import apply_specs  # here: the writes load SQLModel; `diff` does not
+
     with open_engine() as engine:
         specs = _load(specs_dir, engine, allow_empty=allow_empty)
         applied = apply_specs(engine=engine, specs=specs, now=database.utcnow())

@@ -51,7 +51,8 @@ def _one_line(exc: Exception) -> str | None:
     from sqlalchemy.exc import OperationalError
 
     from campaigns.settings import SettingsError
-    from campaigns.store.queries import NotFound, NotRetryable
+    from campaigns.store.queries import NotRetryable
+    from campaigns.store.status_report import NotFound
     from campaigns.store.sync import ScheduleConflict
 
     if isinstance(exc, NotFound | NotRetryable | SettingsError | ScheduleConflict):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.console import Console
 
-from campaigns.store.account_states import HeldAccount
+from campaigns.store.held_accounts import HeldAccount
 
 
 def held_account_lines(held: Sequence[HeldAccount]) -> list[str]:

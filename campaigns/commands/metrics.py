@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.table import Table
-from sqlmodel import Session
 
 from campaigns.clock import utc_now
-from campaigns.metrics.store import budget_rows
-from campaigns.store.metrics_models import ReadBudgetUse
+from campaigns.store.read_budgets import budget_rows
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Row
 
 
 @click.group()
@@ -80,11 +82,11 @@ def collect(campaign: str | None) -> None:
     run()
 
 
-def read_budget_today(session: Session, slugs: list[str], now: datetime) -> list[ReadBudgetUse]:
+def read_budget_today(session: Connection, slugs: list[str], now: datetime) -> list[Row[Any]]:
     return budget_rows(session, now.astimezone(UTC).date(), slugs)
 
 
-def print_read_budget(console: Console, rows: list[ReadBudgetUse], now: datetime) -> None:
+def print_read_budget(console: Console, rows: list[Row[Any]], now: datetime) -> None:
     """Today's X read budget per campaign (``campaigns status``): nothing when nothing was read."""
     if not rows:
         return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,18 +12,21 @@ from campaigns.commands.database import friendly, open_engine
 from campaigns.commands.held import print_held_accounts
 from campaigns.commands.metrics import print_read_budget, read_budget_today
 from campaigns.commands.output import console, preview, table, when
-from campaigns.store.account_states import held_accounts
-from campaigns.store.db import session_scope
+from campaigns.store.db import read_connection
+from campaigns.store.held_accounts import held_accounts
 from campaigns.store.problems import current_problems
-from campaigns.store.queries import status_report
+from campaigns.store.status_report import status_report
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
+    from sqlalchemy import Row
 
-    from campaigns.store.models import Campaign, Post
-    from campaigns.store.pipeline_models import SpecProblems
     from campaigns.store.problems import Problem
+
+    Campaign = Row[Any]  # rows of the Core tables (campaigns.store.core_tables): no SQLModel loaded
+    Post = Row[Any]
+    SpecProblems = Row[Any]
 
 
 def _state(campaign: Campaign) -> str:
@@ -75,11 +78,11 @@ def _print_problems(out: Console, problems: Sequence[Problem]) -> None:
 def status(campaign: str | None, limit: int) -> None:
     """Show upcoming, published, unconfirmed, failed and missed posts (of one campaign, or all)."""
     now = database.utcnow()
-    with open_engine() as engine, session_scope(engine, read_only=True) as session:
-        report = status_report(session=session, slug=campaign, limit=limit)
-        budget = read_budget_today(session, [c.slug for c in report.campaigns], now)
-        problems = current_problems(session=session, now=now)
-        held = held_accounts(session=session, slug=campaign)
+    with open_engine() as engine, read_connection(engine) as connection:
+        report = status_report(session=connection, slug=campaign, limit=limit)
+        budget = read_budget_today(connection, [c.slug for c in report.campaigns], now)
+        problems = current_problems(session=connection, now=now)
+        held = held_accounts(session=connection, slug=campaign)
     out = console()
     if report.spec_problems is not None:
         _print_spec_problems(out, report.spec_problems)

@@ -9,7 +9,7 @@ unavailable (or a budget that stays spent) is one row, not one per collection.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -189,10 +189,3 @@ def add_reads(session: Session, row_id: int, reads: int, *, exhausted_at: dateti
     if exhausted_at is not None:
         values["exhausted_at"] = func.coalesce(col(ReadBudgetUse.exhausted_at), exhausted_at)
     session.exec(update(ReadBudgetUse).where(col(ReadBudgetUse.id) == row_id).values(**values))
-
-
-def budget_rows(session: Session, day: date, slugs: Iterable[str] | None = None) -> list[ReadBudgetUse]:
-    stmt = select(ReadBudgetUse).where(col(ReadBudgetUse.day) == day)
-    if slugs is not None:
-        stmt = stmt.where(col(ReadBudgetUse.campaign_slug).in_(list(slugs)))
-    return list(session.exec(stmt.order_by(col(ReadBudgetUse.campaign_slug), col(ReadBudgetUse.channel))))

@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 from campaigns.publishing.context import Context
 from campaigns.publishing.outcome import PublishResult, log
 from campaigns.publishing.policy import MAX_EARLY_WAIT, early_wait
-from campaigns.store.dispatch import MISSED_REASON, is_missed
+from campaigns.store.dispatch import MISSED_REASON
+from campaigns.store.due_posts import is_missed
 from campaigns.store.models import AccountState, Campaign, Post, PostStatus
 from campaigns.store.states import RELEASED, transition
 

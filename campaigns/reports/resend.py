@@ -18,7 +18,8 @@ from campaigns.reports.weekly import Send
 from campaigns.reports.weeks import parse_week
 from campaigns.settings import Settings
 from campaigns.store.db import session_scope
-from campaigns.store.deliveries import NEEDS_A_PERSON, RETRIED, claim, record_outcome
+from campaigns.store.deliveries import RETRIED, claim, record_outcome
+from campaigns.store.problems import NEEDS_A_PERSON
 from campaigns.store.report_models import DIGEST, ReportDelivery
 
 

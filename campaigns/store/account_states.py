@@ -1,71 +1,18 @@
 """Per-account platform state: rate-limit holds and credentials that need a person's attention.
 
-A held account's posts stay ``scheduled``; the dispatcher skips them until the hold ends.
+A held account's posts stay ``scheduled``; the dispatcher skips them until the hold ends. Which
+accounts are held, and the posts they hold back, is read by ``campaigns.store.held_accounts``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, update
-from sqlmodel import Session, col, or_, select
+from sqlalchemy import ColumnElement, and_, update
+from sqlmodel import Session, col, or_
 
 from campaigns.store.insert_missing import insert_missing
-from campaigns.store.models import AccountState, Post, PostStatus
-
-# The statuses of a post that waits for its account: a held account's posts stay scheduled.
-_WAITING = (PostStatus.SCHEDULED.value, PostStatus.CLAIMED.value)
-
-
-@dataclass(frozen=True, slots=True)
-class HeldAccount:
-    """An account whose credentials were rejected, and the posts it holds back."""
-
-    platform: str
-    account: str
-    since: datetime | None
-    reason: str
-    waiting: int  # posts of it not yet out (scheduled or claimed)
-    first_waiting: list[str]  # the soonest of them, at most the ``limit`` asked for
-
-    @property
-    def label(self) -> str:
-        return f"{self.platform}/{self.account}"
-
-
-def held_accounts(*, session: Session, slug: str | None = None, limit: int = 3) -> list[HeldAccount]:
-    """The accounts held for rejected credentials, with the posts they hold (of campaign ``slug``
-    only, if given; an account none of whose posts wait is still listed without ``slug``)."""
-    held = session.exec(
-        select(AccountState)
-        .where(col(AccountState.attention_needed))
-        .order_by(col(AccountState.platform), col(AccountState.account))
-    ).all()
-    found = []
-    for state in held:
-        waiting = select(Post.id).where(
-            col(Post.channel) == state.platform,
-            col(Post.account) == state.account,
-            col(Post.status).in_(_WAITING),
-        )
-        if slug is not None:
-            waiting = waiting.where(col(Post.campaign_slug) == slug)
-        count = session.exec(select(func.count()).select_from(waiting.subquery())).one()
-        if slug is not None and count == 0:
-            continue
-        first = session.exec(waiting.order_by(col(Post.scheduled_at), col(Post.id)).limit(limit)).all()
-        found.append(
-            HeldAccount(
-                state.platform,
-                state.account,
-                state.attention_since,
-                state.attention_reason or "its credentials were rejected",
-                count,
-                list(first),
-            )
-        )
-    return found
+from campaigns.store.models import AccountState
 
 
 def _ensure_row(session: Session, platform: str, account: str, now: datetime) -> None:

@@ -7,14 +7,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
 from campaigns import clock
 from campaigns.settings import get_settings
+
+if TYPE_CHECKING:  # imported by session_scope when it runs: read_connection's users load no ORM
+    from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A pooled server connection idle for longer than this is pinged before it is used again (the
@@ -124,6 +126,8 @@ def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Sessio
 
     ``read_only``: never committed, and on SQLite it takes no write lock (others keep writing).
     """
+    from sqlmodel import Session
+
     bind = engine.execution_options(sqlite_begin="DEFERRED") if read_only else engine
     # expire_on_commit=False: rows read in the block stay readable after it (the CLI prints them).
     with Session(bind, expire_on_commit=False) as session:
@@ -135,3 +139,14 @@ def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Sessio
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction on a Core connection: ``session_scope(read_only=True)`` without the ORM,
+    for the reads written on ``campaigns.store.core_tables`` (the commands that must answer at once).
+
+    Never committed (closing the connection rolls back); on SQLite it takes no write lock.
+    """
+    with engine.execution_options(sqlite_begin="DEFERRED").connect() as connection:
+        yield connection

@@ -24,7 +24,6 @@ from campaigns.store.report_models import ReportDelivery
 
 MAX_ATTEMPTS = 24  # hourly: a day of retries, then it waits for a person (see `campaigns status`)
 RETRIED = ("pending", "failed")  # statuses a run may claim; ``interrupted`` only by a person's Resend
-NEEDS_A_PERSON = ("failed", "interrupted")
 
 
 def stale_after(smtp_timeout: float) -> timedelta:
@@ -125,9 +124,3 @@ def _record(
         col(ReportDelivery.id) == delivery_id, col(ReportDelivery.status) != "sent"
     )
     session.execute(stmt.values(values).execution_options(synchronize_session=False))
-
-
-def failing(*, session: Session) -> list[ReportDelivery]:
-    """Deliveries whose last try failed or was interrupted: a problem for a person to see."""
-    stmt = select(ReportDelivery).where(col(ReportDelivery.status).in_(NEEDS_A_PERSON))
-    return list(session.exec(stmt.order_by(col(ReportDelivery.updated_at))))

@@ -36,18 +36,17 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from campaigns.planned import PlannedPost
-from campaigns.store.dispatch import is_missed, missed_after
-from campaigns.store.models import Campaign, PostStatus
+from campaigns.store.due_posts import is_missed, missed_after
 from campaigns.store.pairing import PairedRow, free_id, pair_rows
-from campaigns.store.states import HANDS_OFF
+from campaigns.store.post_status import HANDS_OFF, PostStatus
 
 DEFAULT_HORIZON = timedelta(days=400)
 DEFAULT_LATE_WINDOW = timedelta(hours=6)
 EDITABLE_FIELDS = ("text", "thread", "media", "link", "account", "theme", "day", "late_window_seconds")
 
 
-class CampaignLike(Protocol):
-    """What the schedule needs of a loaded spec (``campaigns.spec.CampaignSpec`` has it)."""
+class _Campaign(Protocol):
+    """What a spec and a stored campaign both say of a campaign."""
 
     @property
     def slug(self) -> str: ...
@@ -56,13 +55,29 @@ class CampaignLike(Protocol):
     @property
     def source(self) -> str: ...
     @property
-    def content_hash(self) -> str: ...
-    @property
     def timezone(self) -> str: ...
+
+
+class CampaignLike(_Campaign, Protocol):
+    """What the schedule needs of a loaded spec (``campaigns.spec.CampaignSpec`` has it)."""
+
+    @property
+    def content_hash(self) -> str: ...
     @property
     def paused(self) -> bool: ...
     @property
     def late_window(self) -> timedelta: ...
+
+
+class StoredCampaign(_Campaign, Protocol):
+    """What the diff reads of a stored campaign: a ``Campaign``, or a Core row of the campaigns table."""
+
+    @property
+    def late_window_seconds(self) -> int: ...
+    @property
+    def spec_paused(self) -> bool: ...
+    @property
+    def removed_at(self) -> datetime | None: ...
 
 
 class StoredPost(PairedRow, Protocol):
@@ -248,7 +263,7 @@ class CampaignChange:
     detail: str = ""
 
 
-def diff_campaigns(specs: Sequence[CampaignLike], rows: Sequence[Campaign]) -> list[CampaignChange]:
+def diff_campaigns(specs: Sequence[CampaignLike], rows: Sequence[StoredCampaign]) -> list[CampaignChange]:
     """What changes at campaign level: files added, removed or back, ``paused:`` flips, settings."""
     by_slug = {row.slug: row for row in rows}
     changes: list[CampaignChange] = []
@@ -275,11 +290,11 @@ def diff_campaigns(specs: Sequence[CampaignLike], rows: Sequence[Campaign]) -> l
     return changes
 
 
-def _settings_changed(spec: CampaignLike, row: Campaign) -> str:
+def _settings_changed(spec: CampaignLike, row: StoredCampaign) -> str:
     pairs = [
         ("name", row.name, spec.name),
         ("timezone", row.timezone, spec.timezone),
-        ("late window", row.late_window, spec.late_window),
+        ("late window", timedelta(seconds=row.late_window_seconds), spec.late_window),
         ("file", row.source, spec.source),
     ]
     return "; ".join(f"{what}: {old} -> {new}" for what, old, new in pairs if old != new)

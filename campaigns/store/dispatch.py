@@ -9,65 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Exists, String, and_, cast, exists, false, func, or_, update
+from sqlalchemy import and_, func, update
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
-from campaigns.store.models import AccountState, Campaign, Post, PostStatus
+from campaigns.store.core_tables import POSTS
+from campaigns.store.due_posts import due_posts_query, partly_sent
+from campaigns.store.hot_path import connection_of
+from campaigns.store.models import Post, PostStatus
 from campaigns.store.states import is_allowed
 
 MISSED_REASON = "its late window passed before it could be sent"
-
-
-def missed_after(scheduled_at: datetime, late_window: timedelta) -> datetime:
-    """The last instant a post may still go out."""
-    return scheduled_at + late_window
-
-
-def is_missed(*, deadline: datetime, now: datetime) -> bool:
-    """True when a post whose deadline is ``deadline`` must no longer be sent at ``now``.
-
-    The post may still go out *at* its deadline; ``mark_missed_posts`` asks the same in SQL.
-    """
-    return now > deadline
-
-
-def _account_held(now: datetime) -> Exists:
-    return exists().where(
-        col(AccountState.platform) == col(Post.channel),
-        col(AccountState.account) == col(Post.account),
-        or_(col(AccountState.attention_needed), col(AccountState.rate_limited_until) > now),
-    )
-
-
-def _partly_sent() -> ColumnElement[bool]:
-    """A thread with parts already on the platform: finished even past its late window, rather than
-    leaving half a thread online (``remote_ids`` is a JSON list: ``[]`` until the first part is out)."""
-    return cast(col(Post.remote_ids), String) != "[]"
-
-
-def due_posts_query(
-    *, now: datetime, lookahead: timedelta, limit: int, after: datetime | None = None
-) -> SelectOfScalar[str]:
-    """SELECT the ids of the posts a dispatcher may claim at ``now``, soonest first (only those
-    scheduled later than ``after``, if given)."""
-    query = (
-        select(col(Post.id))
-        .join(Campaign, col(Campaign.slug) == col(Post.campaign_slug))
-        .where(
-            col(Post.status) == PostStatus.SCHEDULED.value,
-            col(Post.scheduled_at) <= now + lookahead,
-            or_(col(Post.missed_after) >= now, _partly_sent()),  # too late: mark_missed_posts takes it
-            or_(col(Post.next_attempt_at).is_(None), col(Post.next_attempt_at) <= now),
-            col(Campaign.spec_paused) == false(),
-            col(Campaign.operator_paused) == false(),
-            col(Campaign.removed_at).is_(None),
-            ~_account_held(now),
-        )
-        .order_by(col(Post.scheduled_at), col(Post.id))
-        .limit(limit)
-    )
-    return query if after is None else query.where(col(Post.scheduled_at) > after)
 
 
 def claim_due_posts(
@@ -94,10 +45,10 @@ def claim_due_posts(
         # Lock the chosen rows, passing over rows another dispatcher is locking right now. A separate
         # statement on purpose: as a sub-SELECT of the UPDATE, PostgreSQL may run it more than once
         # and so claim more than `limit` rows.
-        due = due.with_for_update(skip_locked=True, of=Post)
+        due = due.with_for_update(skip_locked=True, of=POSTS)
     # On SQLite this transaction holds the database's write lock (BEGIN IMMEDIATE): nobody can
     # claim between the SELECT and the UPDATE.
-    chosen = list(session.exec(due).all())
+    chosen = list(connection_of(session).execute(due).scalars())  # Core: on the session's connection
     if not chosen:
         return []
     stmt = (
@@ -141,7 +92,9 @@ def mark_missed_posts(*, session: Session, now: datetime) -> list[str]:
         update(Post)
         .where(
             and_(
-                col(Post.status) == PostStatus.SCHEDULED.value, col(Post.missed_after) < now, ~_partly_sent()
+                col(Post.status) == PostStatus.SCHEDULED.value,
+                col(Post.missed_after) < now,
+                ~partly_sent(col(Post.remote_ids)),
             )
         )
         .values(status=PostStatus.MISSED.value, status_reason=MISSED_REASON, updated_at=now)

@@ -10,16 +10,22 @@ session may hold, behave the same.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, SQLModel
+
+if TYPE_CHECKING:  # not imported to run: the commands that read through Core load no ORM
+    from sqlmodel import Session, SQLModel
 
 
-def connection_of(session: Session) -> Connection:
+def connection_of(session: Session | Connection) -> Connection:
     """The session's connection (its transaction), after writing what the session holds pending: the
-    autoflush an ORM statement would have done, so that a Core statement sees the same rows."""
+    autoflush an ORM statement would have done, so that a Core statement sees the same rows.
+
+    A Connection is its own: the reads written in Core take either (``campaigns.store.core_tables``).
+    """
+    if isinstance(session, Connection):
+        return session
     session.flush()
     return session.connection()
 
@@ -34,5 +40,7 @@ def show_in_session(session: Session, model: type[SQLModel], key: Any, values: M
     one) shows ``values``, without becoming dirty (they are in the database already)."""
     loaded = session.identity_map.get(session.identity_key(model, key))
     if loaded is not None:
+        from sqlalchemy.orm.attributes import set_committed_value  # the ORM is loaded: a session exists
+
         for name, value in values.items():
             set_committed_value(loaded, name, value)

@@ -14,7 +14,8 @@ from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from campaigns.store import models as _models  # noqa: F401  (the `campaigns` table its foreign keys name)
-from campaigns.store.types import DEFERRED_BUILD, UTCDateTime
+from campaigns.store.deferred_build import DEFERRED_BUILD
+from campaigns.store.types import UTCDateTime
 
 
 class MetricSample(SQLModel, table=True):

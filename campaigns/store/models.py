@@ -7,27 +7,14 @@ Schema changes go through an Alembic migration in ``campaigns/store/migrations/v
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Index, Text
 from sqlmodel import Field, SQLModel
 
-from campaigns.store.types import DEFERRED_BUILD, UTCDateTime
-
-
-class PostStatus(StrEnum):
-    """Where a post is in its life; the allowed moves are in ``campaigns.store.states``."""
-
-    SCHEDULED = "scheduled"
-    CLAIMED = "claimed"
-    SENDING = "sending"
-    PUBLISHED = "published"
-    FAILED = "failed"
-    MISSED = "missed"
-    UNCONFIRMED = "unconfirmed"
-    CANCELLED = "cancelled"
-
+from campaigns.store.deferred_build import DEFERRED_BUILD
+from campaigns.store.post_status import PostStatus as PostStatus  # where most modules look for it
+from campaigns.store.types import UTCDateTime
 
 _STATUS_VALUES = ", ".join(f"'{s}'" for s in PostStatus)
 

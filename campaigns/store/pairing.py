@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 from campaigns.planned import PlannedPost
-from campaigns.store.models import PostStatus
+from campaigns.store.post_status import PostStatus
 
 
 class PairedRow(Protocol):

@@ -1,4 +1,5 @@
-"""The publishing pipeline's own queries: crash recovery, reconciliation, health, and the beat lease.
+"""The publishing pipeline's own queries: crash recovery, reconciliation, and the beat lease (what the
+health check reads is in ``campaigns.store.health_reads``).
 
 Status changes here are bulk versions of moves the state machine allows (each asserts it), for
 rows whose owner is gone: a claim whose message was lost, a ``sending`` row whose worker died.
@@ -14,7 +15,6 @@ from typing import NamedTuple
 from sqlalchemy import case, or_, update
 from sqlmodel import Session, col, select
 
-from campaigns.store.dispatch import due_posts_query
 from campaigns.store.insert_missing import insert_missing
 from campaigns.store.models import AccountState, Attempt, Post, PostStatus
 from campaigns.store.pipeline_models import BeatLease
@@ -106,26 +106,6 @@ def set_attempt_outcome(*, session: Session, attempt_id: int, outcome: str) -> N
     session.exec(stmt.execution_options(synchronize_session=False))
 
 
-# --- health ---------------------------------------------------------------------------------------
-
-
-def overdue_posts(*, session: Session, now: datetime, grace: timedelta, limit: int = 1000) -> list[Post]:
-    """Posts that should have gone out more than ``grace`` ago and nothing is holding back: claimable
-    ones nobody claimed, and claims no worker started. Oldest first. Paused campaigns, held accounts
-    and posts waiting for a backoff are not overdue."""
-    claimable = due_posts_query(now=now, lookahead=-grace, limit=limit)
-    stuck = select(Post.id).where(
-        col(Post.status) == S.CLAIMED.value,
-        col(Post.scheduled_at) < now - grace,
-        col(Post.claimed_at) < now - grace,
-    )
-    ids = [*session.exec(claimable).all(), *session.exec(stuck.limit(limit)).all()]
-    if not ids:
-        return []
-    rows = session.exec(select(Post).where(col(Post.id).in_(ids)).order_by(col(Post.scheduled_at)))
-    return list(rows.all())
-
-
 # --- accounts -------------------------------------------------------------------------------------
 
 
@@ -184,7 +164,3 @@ def release_lease(*, session: Session, name: str, holder: str, now: datetime) ->
         .execution_options(synchronize_session=False)
     )
     return bool(session.exec(stmt).rowcount == 1)
-
-
-def get_lease(*, session: Session, name: str) -> BeatLease | None:
-    return session.get(BeatLease, name)

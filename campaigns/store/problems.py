@@ -3,24 +3,29 @@ and the alert e-mails show.
 
 Each has a stable ``key`` (one alert per problem per hour is keyed on it), the campaigns it touches
 (whose contacts hear about it), a one-line reason and what to do.
+
+Read on the Core tables (``campaigns.store.core_tables``), from a session or a Core connection:
+`campaigns status` and `campaigns health` load no SQLModel.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, Row, func, select, update
 
-from campaigns.store.deliveries import failing
+from campaigns.store.core_tables import ACCOUNT_STATE, POSTS, READ_BUDGET_USE, REPORT_DELIVERIES
+from campaigns.store.held_accounts import WAITING
+from campaigns.store.hot_path import connection_of
 from campaigns.store.insert_missing import dialect_insert
-from campaigns.store.metrics_models import ReadBudgetUse
-from campaigns.store.models import AccountState, Post
-from campaigns.store.report_models import AlertSent
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 RECENT = timedelta(days=7)  # failed and missed posts older than this are history, not alerts
-WAITING = ("scheduled", "claimed")
+NEEDS_A_PERSON = ("failed", "interrupted")  # report deliveries a run no longer retries on its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,26 +40,29 @@ class Problem:
         return f"{self.kind}: {self.reason}. {self.action}"
 
 
-def current_problems(*, session: Session, now: datetime, recent: timedelta = RECENT) -> list[Problem]:
+def current_problems(
+    *, session: Session | Connection, now: datetime, recent: timedelta = RECENT
+) -> list[Problem]:
+    connection = connection_of(session)
     return [
-        *_held_accounts(session),
-        *_bad_posts(session, now - recent),
-        *_spent_budgets(session, now),
-        *_failed_deliveries(session),
+        *_held_accounts(connection),
+        *_bad_posts(connection, now - recent),
+        *_spent_budgets(connection, now),
+        *_failed_deliveries(connection),
     ]
 
 
-def _held_accounts(session: Session) -> list[Problem]:
+def _held_accounts(connection: Connection) -> list[Problem]:
     problems = []
-    for state in session.exec(select(AccountState).where(col(AccountState.attention_needed))):
-        waiting = session.exec(
-            select(col(Post.campaign_slug), func.count())
+    for state in connection.execute(select(ACCOUNT_STATE).where(ACCOUNT_STATE.c.attention_needed)):
+        waiting = connection.execute(
+            select(POSTS.c.campaign_slug, func.count())
             .where(
-                col(Post.channel) == state.platform,
-                col(Post.account) == state.account,
-                col(Post.status).in_(WAITING),
+                POSTS.c.channel == state.platform,
+                POSTS.c.account == state.account,
+                POSTS.c.status.in_(WAITING),
             )
-            .group_by(col(Post.campaign_slug))
+            .group_by(POSTS.c.campaign_slug)
         ).all()
         held = sum(n for _, n in waiting)
         problems.append(
@@ -70,11 +78,11 @@ def _held_accounts(session: Session) -> list[Problem]:
     return problems
 
 
-def _bad_posts(session: Session, since: datetime) -> list[Problem]:
-    rows = session.exec(
-        select(Post)
-        .where(col(Post.status).in_(("failed", "missed")), col(Post.updated_at) >= since)
-        .order_by(col(Post.scheduled_at))
+def _bad_posts(connection: Connection, since: datetime) -> list[Problem]:
+    rows = connection.execute(
+        select(POSTS)
+        .where(POSTS.c.status.in_(("failed", "missed")), POSTS.c.updated_at >= since)
+        .order_by(POSTS.c.scheduled_at)
     )
     return [
         Problem(
@@ -89,11 +97,10 @@ def _bad_posts(session: Session, since: datetime) -> list[Problem]:
     ]
 
 
-def _spent_budgets(session: Session, now: datetime) -> list[Problem]:
-    rows = session.exec(
-        select(ReadBudgetUse).where(
-            col(ReadBudgetUse.day) == now.date(), col(ReadBudgetUse.exhausted_at).is_not(None)
-        )
+def _spent_budgets(connection: Connection, now: datetime) -> list[Problem]:
+    budget = READ_BUDGET_USE.c
+    rows = connection.execute(
+        select(READ_BUDGET_USE).where(budget.day == now.date(), budget.exhausted_at.is_not(None))
     )
     return [
         Problem(
@@ -107,7 +114,13 @@ def _spent_budgets(session: Session, now: datetime) -> list[Problem]:
     ]
 
 
-def _failed_deliveries(session: Session) -> list[Problem]:
+def failing(*, session: Session | Connection) -> list[Row[Any]]:
+    """Report deliveries whose last try failed or was interrupted: a problem for a person to see."""
+    stmt = select(REPORT_DELIVERIES).where(REPORT_DELIVERIES.c.status.in_(NEEDS_A_PERSON))
+    return list(connection_of(session).execute(stmt.order_by(REPORT_DELIVERIES.c.updated_at)))
+
+
+def _failed_deliveries(connection: Connection) -> list[Problem]:
     return [
         Problem(
             key=f"delivery:{d.campaign}:{d.week}:{d.recipient}",
@@ -120,7 +133,7 @@ def _failed_deliveries(session: Session) -> list[Problem]:
             if d.status == "failed"
             else "Ask the recipient whether it arrived; if not, Resend it from the dashboard",
         )
-        for d in failing(session=session)
+        for d in failing(session=connection)
     ]
 
 
@@ -134,6 +147,10 @@ def claim_alert(
 
     One conditional write: of concurrent callers at most one wins. Does not commit.
     """
+    from sqlmodel import col  # here: the readers above load no SQLModel
+
+    from campaigns.store.report_models import AlertSent
+
     insert = dialect_insert(session)
     created = session.exec(
         insert(AlertSent)

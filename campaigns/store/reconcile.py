@@ -3,7 +3,9 @@
 The work is grouped by campaign because ``sync.apply_specs`` applies each campaign in its own
 transaction: a large change never holds SQLite's write lock for long, and a post that moves under one
 campaign's apply retries that campaign only. Stored rows are read as Core rows, and only the columns
-the diff compares: building one ORM object per post cost more than the whole diff.
+the diff compares: building one ORM object per post cost more than the whole diff. Everything here
+is read on the Core tables (``campaigns.store.core_tables``), from a session or a Core connection:
+`campaigns diff` loads no SQLModel.
 """
 
 from __future__ import annotations
@@ -11,14 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, select
-from sqlmodel import Session
 
 from campaigns.plan import plan_posts
 from campaigns.planned import PlannedPost
+from campaigns.problems import Problem
 from campaigns.spec import CampaignSpec
+from campaigns.store.core_tables import CAMPAIGNS as _CAMPAIGNS
+from campaigns.store.core_tables import POSTS as _POSTS
 from campaigns.store.diff import (
     DEFAULT_HORIZON,
     EDITABLE_FIELDS,
@@ -30,13 +35,13 @@ from campaigns.store.diff import (
     merge_diffs,
     planning_window,
 )
-from campaigns.store.hot_path import connection_of, table_of
-from campaigns.store.models import Campaign, Post
+from campaigns.store.hot_path import connection_of
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 CHUNK = 500  # ids per IN (...): well under SQLite's and PostgreSQL's limits on bound parameters
 
-_POSTS = table_of(Post)
-_CAMPAIGNS = table_of(Campaign)
 _KEYS = ("id", "campaign_slug", "channel", "status", "scheduled_at")
 _COMPARED = [_POSTS.c[name] for name in (*_KEYS, *EDITABLE_FIELDS)]
 
@@ -85,8 +90,24 @@ def campaign_plans(
     return plans + [CampaignPlan(slug, None, []) for slug in sorted(set(stored) - by_slug.keys())]
 
 
-def stored_campaigns(session: Session) -> list[str]:
+def stored_campaigns(session: Session | Connection) -> list[str]:
     return list(connection_of(session).execute(select(_CAMPAIGNS.c.slug)).scalars())
+
+
+def empty_folder_problem(*, session: Session | Connection, specs_dir: Path, files: int) -> Problem | None:
+    """A problem if ``specs_dir`` holds no spec at all while campaigns are scheduled.
+
+    An unmounted volume or a wrong path looks exactly like "every campaign was deleted": applying
+    it would cancel every scheduled post. Removing the last campaign needs ``campaigns apply
+    --allow-empty``.
+    """
+    if files:
+        return None
+    current = select(_CAMPAIGNS.c.slug).where(_CAMPAIGNS.c.removed_at.is_(None)).limit(1)
+    if connection_of(session).execute(current).first() is None:
+        return None
+    message = "no campaign specs found: refusing to cancel every campaign (is this the right folder?)"
+    return Problem(str(specs_dir), 1, 1, "error", message)
 
 
 def campaign_rows(connection: Connection, plan: CampaignPlan, window: Window) -> list[Row[Any]]:
@@ -104,11 +125,14 @@ def campaign_rows(connection: Connection, plan: CampaignPlan, window: Window) ->
     return list(rows.values())
 
 
-def campaign_diff(*, session: Session, plan: CampaignPlan, window: Window, now: datetime) -> ScheduleDiff:
+def campaign_diff(
+    *, session: Session | Connection, plan: CampaignPlan, window: Window, now: datetime
+) -> ScheduleDiff:
     """What applying one campaign's plan at ``now`` would change. Reads only."""
-    row = session.get(Campaign, plan.slug)
+    connection = connection_of(session)
+    row = connection.execute(select(_CAMPAIGNS).where(_CAMPAIGNS.c.slug == plan.slug)).first()
     changes = diff_campaigns([plan.spec] if plan.spec else [], [row] if row else [])
-    rows = campaign_rows(connection_of(session), plan, window)
+    rows = campaign_rows(connection, plan, window)
     # A campaign whose spec is gone and which an apply already retired is history, not a change.
     retired = {plan.slug} if plan.spec is None and row is not None and row.removed_at is not None else set()
     posts = diff_posts(plan.planned, rows, window=window, now=now, retired=retired)
@@ -116,7 +140,11 @@ def campaign_diff(*, session: Session, plan: CampaignPlan, window: Window, now: 
 
 
 def compute_diff(
-    *, session: Session, specs: Sequence[CampaignSpec], now: datetime, horizon: timedelta = DEFAULT_HORIZON
+    *,
+    session: Session | Connection,
+    specs: Sequence[CampaignSpec],
+    now: datetime,
+    horizon: timedelta = DEFAULT_HORIZON,
 ) -> ScheduleDiff:
     """What applying ``specs`` at ``now`` would change, every campaign at once. Reads only."""
     planned, window = plan_window(specs, now, horizon)

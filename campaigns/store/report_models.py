@@ -11,8 +11,9 @@ from datetime import datetime
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from campaigns.store.deferred_build import DEFERRED_BUILD
 from campaigns.store.metrics_models import MetricSample
-from campaigns.store.types import DEFERRED_BUILD, UTCDateTime
+from campaigns.store.types import UTCDateTime
 
 # Index on metric_samples (a table of the shared contract, models in metrics_models.py) that the
 # report's queries need: one campaign's samples of a time window. Created by migration 0005.

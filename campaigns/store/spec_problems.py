@@ -3,6 +3,10 @@
 Each worker process syncs the specs on its own; recording a version's problems is one conditional
 UPDATE that only the first process to see that version wins, so its problems are reported once
 across processes and machines, and ``campaigns status`` can show them. None of these commits.
+
+Core statements (``campaigns.store.core_tables``) on a session's or a Core connection's transaction:
+`campaigns status` reads the record without loading SQLModel (the table class is
+``campaigns.store.pipeline_models.SpecProblems``).
 """
 
 from __future__ import annotations
@@ -10,12 +14,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, update
-from sqlmodel import Session, col
+from sqlalchemy import Connection, Row, or_, select, update
 
+from campaigns.store.core_tables import SPEC_PROBLEMS
+from campaigns.store.hot_path import connection_of
 from campaigns.store.insert_missing import insert_missing
-from campaigns.store.pipeline_models import SpecProblems
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 NAME = "specs"
 
@@ -28,7 +36,7 @@ def spec_fingerprint(hashes: Mapping[str, str]) -> str:
 
 
 def record_spec_problems(
-    *, session: Session, hashes: Mapping[str, str], problems: Sequence[str], now: datetime
+    *, session: Session | Connection, hashes: Mapping[str, str], problems: Sequence[str], now: datetime
 ) -> bool:
     """Record why the version of the files ``hashes`` describes is not applied.
 
@@ -42,32 +50,32 @@ def record_spec_problems(
         "since": None,
         "updated_at": now,
     }
-    session.exec(insert_missing(session, SpecProblems, empty))
+    connection = connection_of(session)
+    connection.execute(insert_missing(connection, SPEC_PROBLEMS, empty))
     fingerprint = spec_fingerprint(hashes)
+    columns = SPEC_PROBLEMS.c
     stmt = (
-        update(SpecProblems)
-        .where(
-            col(SpecProblems.name) == NAME,
-            or_(col(SpecProblems.fingerprint).is_(None), col(SpecProblems.fingerprint) != fingerprint),
-        )
+        update(SPEC_PROBLEMS)
+        .where(columns.name == NAME, or_(columns.fingerprint.is_(None), columns.fingerprint != fingerprint))
         .values(fingerprint=fingerprint, problems=list(problems), since=now, updated_at=now)
-        .execution_options(synchronize_session=False)
     )
-    return bool(session.exec(stmt).rowcount == 1)
+    return connection.execute(stmt).rowcount == 1
 
 
-def clear_spec_problems(*, session: Session, now: datetime) -> bool:
+def clear_spec_problems(*, session: Session | Connection, now: datetime) -> bool:
     """Forget the problems (the files in force are the folder's again). True if there were any."""
     stmt = (
-        update(SpecProblems)
-        .where(col(SpecProblems.name) == NAME, col(SpecProblems.fingerprint).is_not(None))
+        update(SPEC_PROBLEMS)
+        .where(SPEC_PROBLEMS.c.name == NAME, SPEC_PROBLEMS.c.fingerprint.is_not(None))
         .values(fingerprint=None, problems=[], since=None, updated_at=now)
-        .execution_options(synchronize_session=False)
     )
-    return bool(session.exec(stmt).rowcount == 1)
+    return connection_of(session).execute(stmt).rowcount == 1
 
 
-def current_spec_problems(*, session: Session) -> SpecProblems | None:
-    """The recorded problems, or None when the folder's files are the ones in force."""
-    row = session.get(SpecProblems, NAME, populate_existing=True)
-    return row if row is not None and row.fingerprint is not None else None
+def current_spec_problems(*, session: Session | Connection) -> Row[Any] | None:
+    """The recorded problems (a row with ``problems`` and ``since``), or None when the folder's files
+    are the ones in force."""
+    recorded = select(SPEC_PROBLEMS).where(
+        SPEC_PROBLEMS.c.name == NAME, SPEC_PROBLEMS.c.fingerprint.is_not(None)
+    )
+    return connection_of(session).execute(recorded).first()

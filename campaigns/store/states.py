@@ -33,8 +33,10 @@ from typing import Any, Final
 from sqlalchemy import Table, update
 from sqlmodel import Session
 
+from campaigns.store.core_tables import POSTS
 from campaigns.store.hot_path import connection_of, show_in_session, table_of
-from campaigns.store.models import Post, PostStatus
+from campaigns.store.models import Post
+from campaigns.store.post_status import ALLOWED, FOLLOWS_SPEC, HANDS_OFF, RETRYABLE, PostStatus
 
 __all__ = [
     "ALLOWED",
@@ -49,30 +51,10 @@ __all__ = [
     "update_if_status",
 ]
 
-S = PostStatus
-ALLOWED: Final[Mapping[PostStatus, frozenset[PostStatus]]] = MappingProxyType(
-    {
-        S.SCHEDULED: frozenset({S.CLAIMED, S.MISSED, S.CANCELLED}),
-        S.CLAIMED: frozenset({S.SENDING, S.SCHEDULED, S.MISSED, S.CANCELLED}),
-        S.SENDING: frozenset({S.PUBLISHED, S.FAILED, S.UNCONFIRMED, S.SCHEDULED}),
-        S.UNCONFIRMED: frozenset({S.PUBLISHED, S.SCHEDULED, S.FAILED}),
-        S.FAILED: frozenset({S.SCHEDULED, S.CANCELLED}),
-        S.MISSED: frozenset({S.SCHEDULED, S.CANCELLED}),
-        S.CANCELLED: frozenset({S.SCHEDULED}),
-        S.PUBLISHED: frozenset(),
-    }
-)
-
-# Statuses in which the platform may hold (part of) the post: a spec change never touches these.
-HANDS_OFF: Final = frozenset({S.SENDING, S.UNCONFIRMED, S.PUBLISHED})
-# The rest follow the spec: edited in place, rescheduled, cancelled or restored.
-FOLLOWS_SPEC: Final = frozenset(PostStatus) - HANDS_OFF
-# What `campaigns retry` puts back in the queue.
-RETRYABLE: Final = frozenset({S.FAILED, S.MISSED})
 # Columns cleared whenever a post leaves `claimed`/`sending`: nobody owns it any more.
 RELEASED: Final[Mapping[str, None]] = MappingProxyType({"claimed_at": None, "claimed_by": None})
 
-_COLUMNS: Final = frozenset(Post.model_fields) - {"id", "updated_at"}
+_COLUMNS: Final = frozenset(POSTS.c.keys()) - {"id", "updated_at"}
 _POSTS: Final[Table] = table_of(Post)
 
 

@@ -30,6 +30,7 @@ from campaigns.store.reconcile import (
     campaign_diff,
     campaign_plans,
     compute_diff,
+    empty_folder_problem,
     plan_window,
     stored_campaigns,
 )
@@ -108,22 +109,6 @@ def needs_sync(*, session: Session, hashes: Mapping[str, str], now: datetime) ->
     if {row.slug: row.content_hash for row in rows} != dict(hashes):
         return True
     return any(now - row.planned_at >= REPLAN_EVERY for row in rows)
-
-
-def empty_folder_problem(*, session: Session, specs_dir: Path, files: int) -> Problem | None:
-    """A problem if ``specs_dir`` holds no spec at all while campaigns are scheduled.
-
-    An unmounted volume or a wrong path looks exactly like "every campaign was deleted": applying
-    it would cancel every scheduled post. Removing the last campaign needs ``campaigns apply
-    --allow-empty``.
-    """
-    if files:
-        return None
-    active = session.exec(select(Campaign.slug).where(col(Campaign.removed_at).is_(None))).first()
-    if active is None:
-        return None
-    message = "no campaign specs found: refusing to cancel every campaign (is this the right folder?)"
-    return Problem(str(specs_dir), 1, 1, "error", message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Column types shared by the tables."""
+"""Column types shared by the tables (SQLModel's and ``campaigns.store.core_tables``')."""
 
 from __future__ import annotations
 
@@ -8,12 +8,6 @@ from typing import Any
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
-from sqlmodel._compat import SQLModelConfig
-
-# Every table's pydantic validator and serializer are built on first use, not when its class is
-# defined (~1 ms a table): SQLModel loads and inserts rows without them, so most commands never
-# build them.
-DEFERRED_BUILD = SQLModelConfig(defer_build=True)
 
 
 class NaiveDatetimeError(ValueError):

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, Text
 from sqlmodel import Field, SQLModel
 
-from campaigns.store.types import DEFERRED_BUILD, UTCDateTime
+from campaigns.store.deferred_build import DEFERRED_BUILD
+from campaigns.store.types import UTCDateTime
 
 ROLES = ("viewer", "editor", "admin")
 

@@ -22,10 +22,9 @@ from starlette.responses import RedirectResponse, Response
 from campaigns.platforms import PlatformError, platform_for
 from campaigns.settings import Settings, SettingsError, get_settings
 from campaigns.store.account_states import clear_credentials_flag
-from campaigns.store.deliveries import failing
 from campaigns.store.hot_path import table_of
 from campaigns.store.models import AccountState, Campaign, Post, PostStatus
-from campaigns.store.problems import current_problems
+from campaigns.store.problems import current_problems, failing
 from campaigns.store.spec_problems import current_spec_problems
 from campaigns.web.calendar import post_href
 from campaigns.web.framework import Ctx, page

@@ -10,7 +10,8 @@ from sqlmodel import col, select
 from starlette.responses import RedirectResponse, Response
 
 from campaigns.store.models import Campaign
-from campaigns.store.queries import NotFound, set_operator_pause
+from campaigns.store.queries import set_operator_pause
+from campaigns.store.status_report import NotFound
 from campaigns.web.framework import Ctx, page
 
 ACTIONS = ("pause", "resume")

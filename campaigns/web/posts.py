@@ -15,8 +15,9 @@ from campaigns.planned import CHANNELS
 from campaigns.reports.post_engagement import PostEngagement, growth_chart, series
 from campaigns.store.metrics_models import MetricSample
 from campaigns.store.models import Attempt, Campaign, Post
-from campaigns.store.queries import NotFound, NotRetryable, retry_post
+from campaigns.store.queries import NotRetryable, retry_post
 from campaigns.store.states import RETRYABLE
+from campaigns.store.status_report import NotFound
 from campaigns.text import facebook_length, tweet_length
 from campaigns.web.framework import Ctx, page, safe_next
 
