@@ -13,8 +13,9 @@ from sqlmodel import Session, col
 
 from campaigns.platforms import Platform
 from campaigns.publishing import Context, dispatch_due, publish_batch, sweep
-from campaigns.publishing.batch import RECHECK
+from campaigns.publishing.batch import BUDGET, RECHECK
 from campaigns.publishing.dispatch import groups
+from campaigns.publishing.policy import REQUESTS_PER_PART, sending_lease
 from campaigns.store.models import Post
 from campaigns.store.pipeline import DueAt
 from sandbox.testing import SandboxHandle
@@ -302,3 +303,11 @@ def test_a_batch_costs_the_same_statements_whatever_its_number_of_posts(
 
     # The guard, to sending, the attempts; then the posts published and their attempts closed.
     assert two == ten == 5
+
+
+def test_a_post_waiting_for_its_turn_in_a_batch_is_never_taken_for_orphaned():
+    # A message's posts are all `sending` from its start: the last may start after BUDGET and then
+    # take the worst send (every request at the HTTP timeout). The sweep must not expire it meanwhile.
+    for timeout in (1.0, 10.0, 30.0, 90.0):
+        worst_send = timedelta(seconds=REQUESTS_PER_PART * timeout)
+        assert sending_lease(timeout) > BUDGET + worst_send
