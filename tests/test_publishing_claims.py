@@ -18,10 +18,10 @@ from sqlmodel import Session
 from campaigns.platforms import Platform
 from campaigns.publishing import Context, dispatch_due, publish_post, sweep
 from campaigns.publishing.policy import sending_lease
-from campaigns.store.models import Campaign, PostStatus
+from campaigns.store.models import PostStatus
 from campaigns.store.states import update_if_status
 from sandbox.testing import SandboxHandle
-from tests.support.db_fixtures import NOW, add_campaign, add_post
+from tests.support.db_fixtures import NOW, add_campaign, add_post, pause_campaign
 from tests.support.publishing_fixtures import (
     Crash,
     Queue,
@@ -119,12 +119,7 @@ def test_a_post_that_waited_for_its_second_rechecks_the_pause_before_sending(
 
     def pause_while_waiting(seconds: float) -> None:
         clock.sleep(seconds)
-        with Session(engine) as other:
-            campaign = other.get(Campaign, "ssw-week")
-            assert campaign is not None
-            campaign.operator_paused = True
-            other.add(campaign)
-            other.commit()
+        pause_campaign(engine)
 
     ctx = make_context(engine, sandbox, clock)
     ctx.sleep = pause_while_waiting

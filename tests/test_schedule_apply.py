@@ -15,7 +15,7 @@ from campaigns.store.diff import Kind
 from campaigns.store.models import Campaign, Post
 from campaigns.store.states import PostStatus, transition
 from campaigns.store.sync import ScheduleConflict, apply_diff, apply_specs, compute_diff, sync_specs
-from tests.support.db_fixtures import NOW, status_of
+from tests.support.db_fixtures import NOW, pause_campaign, status_of
 from tests.support.spec_files import BUNDLED, ONE, TEST_WEEK, THREE, TWO
 
 
@@ -251,12 +251,7 @@ def test_it_gives_up_when_the_schedule_keeps_changing(
 
 def test_it_keeps_the_operator_pause_while_the_spec_sets_its_own(engine: Engine, specs: Path):
     sync_now(engine, specs)
-    with Session(engine) as session:
-        campaign = session.get(Campaign, "test-week")
-        assert campaign is not None
-        campaign.operator_paused = True
-        session.add(campaign)
-        session.commit()
+    pause_campaign(engine, "test-week")
     write(specs, TEST_WEEK.replace("timezone: UTC", "timezone: UTC\npaused: true"))
 
     sync_now(engine, specs, NOW + timedelta(minutes=1))

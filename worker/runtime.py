@@ -17,6 +17,11 @@ from campaigns.settings import get_settings
 from campaigns.store.db import make_engine
 
 log = logging.getLogger(__name__)
+# Database connections a process keeps open. A prefork child runs one task at a time and opens one
+# or two; a threads-pool worker (``--pool threads --concurrency N``) runs N at once. Past the pool
+# size SQLAlchemy opens and closes a connection per transaction (a PostgreSQL backend started for
+# each: milliseconds of CPU), so it covers the concurrencies worth running. Opened only when needed.
+POOL_SIZE = 32
 _context: Context | None = None
 _lock = threading.Lock()
 
@@ -26,7 +31,8 @@ def context() -> Context:
     with _lock:
         if _context is None:
             settings = get_settings()
-            _context = Context(engine=make_engine(settings.database_url), platforms=PlatformPool(settings))
+            engine = make_engine(settings.database_url, pool_size=POOL_SIZE)
+            _context = Context(engine=engine, platforms=PlatformPool(settings))
         return _context
 
 

@@ -15,8 +15,9 @@ from worker.app import app
 
 @app.task(name="worker.tasks.publish_posts")  # type: ignore[untyped-decorator]  # celery is untyped
 def publish_posts(post_ids: list[str]) -> str:
-    """Publish one account's posts due together, in order (what the dispatcher sends); each post
-    is guarded on its own, so receiving the message twice is safe (see publishing.publish_batch)."""
+    """Publish one account's posts due together, in order (what the dispatcher sends). They are
+    guarded, claimed and recorded together, each under its own conditional claim, so receiving the
+    message twice is safe (see publishing.batch)."""
     return "; ".join(str(result) for result in publishing.publish_batch(runtime.context(), post_ids))
 
 

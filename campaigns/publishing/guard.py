@@ -5,6 +5,7 @@ Run once when the message arrives and again after waiting for the post's second 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,8 +41,34 @@ class Ready:
 
 def guard(ctx: Context, session: Session, post_id: str) -> PublishResult | Ready:
     """The terminal-state guard. Returns a result (nothing to send) or the claim and the seconds to wait."""
-    # The post, its campaign and its account's state in one round trip.
-    row = session.exec(
+    return guard_many(ctx, session, [post_id])[post_id]
+
+
+def guard_many(ctx: Context, session: Session, post_ids: Sequence[str]) -> dict[str, PublishResult | Ready]:
+    """``guard`` for each of ``post_ids`` (one message's posts), with one query for them all."""
+    rows = {post.id: (post, campaign, account) for post, campaign, account in _load(session, post_ids)}
+    now = ctx.clock()
+    return {
+        post_id: _check(session, *rows[post_id], now)
+        if post_id in rows
+        else PublishResult(post_id, "skipped", "no such post")
+        for post_id in post_ids
+    }
+
+
+def held_now(ctx: Context, session: Session, post_ids: Sequence[str]) -> dict[str, str]:
+    """Why each of ``post_ids`` (posts this worker holds) must not go out now, if anything holds it:
+    its campaign paused or its account held since its guard ran. One query."""
+    now = ctx.clock()
+    reasons = {post.id: _held_because(post, c, a, now) for post, c, a in _load(session, post_ids)}
+    return {post_id: reason for post_id, reason in reasons.items() if reason}
+
+
+def _load(
+    session: Session, post_ids: Sequence[str]
+) -> list[tuple[Post, Campaign | None, AccountState | None]]:
+    """The posts, their campaigns and their accounts' states in one round trip."""
+    rows = session.exec(
         select(Post, Campaign, AccountState)
         .outerjoin(Campaign, col(Campaign.slug) == col(Post.campaign_slug))
         .outerjoin(
@@ -51,14 +78,21 @@ def guard(ctx: Context, session: Session, post_id: str) -> PublishResult | Ready
                 col(AccountState.account) == col(Post.account),
             ),
         )
-        .where(col(Post.id) == post_id)
-    ).first()
-    if row is None:
-        return PublishResult(post_id, "skipped", "no such post")
-    post, campaign, account = row
+        .where(col(Post.id).in_(list(post_ids)))
+    )
+    return list(rows.all())
+
+
+def _check(
+    session: Session,
+    post: Post,
+    campaign: Campaign | None,
+    account: AccountState | None,
+    now: datetime,
+) -> PublishResult | Ready:
+    post_id = post.id
     if post.status != S.CLAIMED:
         return PublishResult(post_id, "skipped", f"it is {post.status}")
-    now = ctx.clock()
     # A thread already partly out is finished rather than left half-published.
     if not post.remote_ids and is_missed(deadline=post.missed_after, now=now):
         values = {"status_reason": MISSED_REASON, **RELEASED}

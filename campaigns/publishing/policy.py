@@ -49,7 +49,8 @@ def sending_lease(http_timeout: float) -> timedelta:
     pool (prefork kills a task at its time limit; solo and threads do not): every request is capped
     at ``http_timeout`` in all (campaigns.platforms.http), and a part makes at most
     ``REQUESTS_PER_PART`` of them before its id is recorded. Twice that, and never under
-    ``MIN_SENDING_LEASE``.
+    ``MIN_SENDING_LEASE``. That also covers a post of a message of several (``batch``): all are
+    ``sending`` from the message's start, and the last starts within ``batch.BUDGET`` (30 s).
     """
     worst = timedelta(seconds=REQUESTS_PER_PART * http_timeout)
     return max(MIN_SENDING_LEASE, 2 * worst)

@@ -13,12 +13,14 @@ The order is what makes it safe (each step commits before the next one talks to 
    never a blind second create. The move is conditional on the claim the guard saw, and writes
    this worker's claim token (``claimed_by``); every later write names the token, so a worker
    whose lease ran out (its row was taken over) records nothing. A post already due (no wait) does
-   this in the guard's transaction.
+   this in the guard's transaction. (``start``, ``send`` and ``finish`` also serve a message of
+   several posts: ``batch.publish_batch``.)
 4. Each part still missing (a thread resumes after the last recorded one): create it, commit its
    remote id. The last part's id is committed with step 5, in the same conditional UPDATE.
 5. ``sending -> published``, and one log line.
 
-A single-part post thus costs two transactions, each one round trip per statement.
+A single-part post thus costs two transactions, each one round trip per statement; a message of
+several posts, two transactions for them all (``batch``).
 
 Any platform error goes through ``policy.decide``; see ``_after_error``.
 """
@@ -26,6 +28,7 @@ Any platform error goes through ``policy.decide``; see ``_after_error``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,9 +42,10 @@ from campaigns.publishing.outcome import PublishResult, log, log_published, medi
 from campaigns.publishing.policy import Decision, account_unusable, decide
 from campaigns.publishing.reconcile import reconcile_post
 from campaigns.store.account_states import hold_account
-from campaigns.store.attempts import finish_attempt, record_part, start_sending
+from campaigns.store.attempts import finish_attempt, record_part
 from campaigns.store.db import session_scope
 from campaigns.store.models import Post, PostStatus
+from campaigns.store.sending import Published, record_published, start_sending
 from campaigns.store.states import RELEASED, transition
 
 S = PostStatus
@@ -55,7 +59,7 @@ class Sending:
     post: Post  # detached copy; record_part keeps its remote_ids current
     token: str  # this worker's claim token: claimed_by while the post is ours
     attempt_id: int
-    attempt: int  # the try's number (post.attempts after start_attempt)
+    attempt: int  # the try's number (post.attempts once it was counted)
     started_at: datetime  # the attempt's start
 
 
@@ -80,7 +84,7 @@ def publish_post(ctx: Context, post_id: str) -> PublishResult:
         ready = guard(ctx, session, post_id)
         if isinstance(ready, PublishResult):
             return ready
-        started = _start(ctx, session, ready) if ready.wait == 0 else None
+        started = _start_one(ctx, session, ready) if ready.wait == 0 else None
     for _ in range(EARLY_ROUNDS):
         if started is not None:
             break
@@ -94,7 +98,7 @@ def publish_post(ctx: Context, post_id: str) -> PublishResult:
             if isinstance(again, PublishResult):
                 return again
             ready = again
-            started = _start(ctx, session, again) if again.wait == 0 else None
+            started = _start_one(ctx, session, again) if again.wait == 0 else None
     if started is None:  # still early after its rounds: back to the schedule, claimed again in time
         with session_scope(ctx.engine) as session:
             transition(
@@ -104,27 +108,55 @@ def publish_post(ctx: Context, post_id: str) -> PublishResult:
         return PublishResult(post_id, "released", "not due yet")
     if isinstance(started, PublishResult):
         return started
-    return _send(ctx, started)
+    sent = send(ctx, started)
+    if isinstance(sent, PublishResult):
+        return sent
+    return finish(ctx, [sent])[post_id]
 
 
-def _start(ctx: Context, session: Session, ready: Ready) -> Sending | PublishResult:
-    """``claimed -> sending`` under the claim the guard saw, with a new claim token, and the attempt
-    row; the caller commits before the platform is called."""
+def claim_token(ctx: Context) -> str:
+    """A new claim token: ``claimed_by`` while this worker holds the posts it starts with it."""
+    return f"{ctx.worker}/{uuid.uuid4().hex[:12]}"
+
+
+def start(ctx: Context, session: Session, ready: Sequence[Ready]) -> dict[str, Sending]:
+    """``claimed -> sending`` for the ``ready`` posts, each under the claim its guard saw, all under
+    one new claim token, with their attempt rows; the caller commits before the platform is called.
+    The posts another worker took meanwhile are missing from the answer."""
     now = ctx.clock()
-    post_id = ready.post_id
-    token = f"{ctx.worker}/{uuid.uuid4().hex[:12]}"
-    attempt = start_sending(
-        session=session, post_id=post_id, now=now, token=token, owner=ready.claimed_by, worker=ctx.worker
+    token = claim_token(ctx)
+    started = start_sending(
+        session=session,
+        claims={r.post_id: r.claimed_by for r in ready},
+        now=now,
+        token=token,
+        worker=ctx.worker,
     )
-    if attempt is None:
-        return PublishResult(post_id, "skipped", "another worker took it")
-    assert attempt.id is not None  # we hold it
-    return Sending(
-        post=ready.post, token=token, attempt_id=attempt.id, attempt=attempt.number, started_at=now
-    )
+    return {
+        r.post_id: Sending(r.post, token, s.attempt_id, s.number, now)
+        for r in ready
+        if (s := started.get(r.post_id)) is not None
+    }
 
 
-def _send(ctx: Context, job: Sending) -> PublishResult:
+def _start_one(ctx: Context, session: Session, ready: Ready) -> Sending | PublishResult:
+    started = start(ctx, session, [ready])
+    return started.get(ready.post_id) or PublishResult(ready.post_id, "skipped", "another worker took it")
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A post whose every part the platform took; ``finish`` records it."""
+
+    job: Sending
+    at: datetime  # when the platform took the last part
+    lateness: float | None  # of its first part, if this call sent it
+    last: Part | None  # the last part, if this call sent it (its id is not recorded yet)
+
+
+def send(ctx: Context, job: Sending) -> Sent | PublishResult:
+    """Send each part of ``job`` still missing (recording each but the last as it goes). Returns what
+    ``finish`` records, or the result of an error (recorded already)."""
     post = job.post
     try:
         platform = ctx.platforms.get(post.channel, post.account)
@@ -149,12 +181,12 @@ def _send(ctx: Context, job: Sending) -> PublishResult:
             lateness = (now - post.scheduled_at).total_seconds()
         part = Part(index=index, remote_id=remote.id, url=remote.url)
         if index == last:  # its id is committed together with `published`: one commit, same guarantee
-            return _finish(ctx, job, lateness, part)
+            return Sent(job, now, lateness, part)
         with session_scope(ctx.engine) as session:
             recorded = _record(session, job, part, now)
         if not recorded:
             return _taken_over(post, part)
-    return _finish(ctx, job, lateness, None)
+    return Sent(job, ctx.clock(), lateness, None)
 
 
 def _record(session: Session, job: Sending, part: Part, now: datetime) -> bool:
@@ -185,45 +217,33 @@ def _taken_over(post: Post, part: Part | None, what: str = "") -> PublishResult:
     return PublishResult(post.id, LOST_CLAIM, "taken over while sending; nothing recorded")
 
 
-def _finish(ctx: Context, job: Sending, lateness: float | None, part: Part | None) -> PublishResult:
-    """Record the last part (if this call sent it), close the attempt and mark the post published."""
-    post = job.post
+def finish(ctx: Context, sent: Sequence[Sent]) -> dict[str, PublishResult]:
+    """Record the ``sent`` posts as published, each with its last part's id (if its send made it), and
+    close their attempts: one transaction for them all. A post whose row another worker holds now
+    records nothing (``LOST_CLAIM``)."""
+    if not sent:
+        return {}
+    records = [_published(s) for s in sent]
     with session_scope(ctx.engine) as session:
-        now = ctx.clock()
-        values: dict[str, object] = {"published_at": now, "status_reason": None, **RELEASED}
-        if part is not None:
-            # The last part's id goes in with the move to published: one UPDATE, under the same
-            # condition (still `sending`) as record_part's, committed before anything else happens.
-            remote_ids = [*post.remote_ids, part.remote_id]
-            url = part.url if part.index == 0 else None  # the first part's link is the post's
-            values["remote_ids"] = remote_ids
-            if url is not None:
-                values["remote_url"] = url
-        won = transition(
-            session=session,
-            post_id=post.id,
-            expected=S.SENDING,
-            to=S.PUBLISHED,
-            now=now,
-            values=values,
-            owner=job.token,
-        )
-        if not won:
-            return _taken_over(post, part, "every part is out")
-        if part is not None:
-            post.remote_ids = remote_ids
-            if url is not None:
-                post.remote_url = url
-        finish_attempt(
-            session=session,
-            attempt_id=job.attempt_id,
-            now=now,
-            outcome="published",
-            response={"remote_ids": post.remote_ids},
-            started_at=job.started_at,
-        )
-    log_published(post, handle=ctx.platforms.handle(post.channel, post.account), lateness=lateness)
-    return PublishResult(post.id, "published", post.remote_url or "")
+        won = set(record_published(session=session, now=ctx.clock(), published=records))
+    results: dict[str, PublishResult] = {}
+    for s, record in zip(sent, records, strict=True):
+        post = s.job.post
+        if post.id not in won:
+            results[post.id] = _taken_over(post, s.last, "every part is out")
+            continue
+        post.remote_ids = record.remote_ids
+        post.remote_url = record.remote_url or post.remote_url
+        log_published(post, handle=ctx.platforms.handle(post.channel, post.account), lateness=s.lateness)
+        results[post.id] = PublishResult(post.id, "published", post.remote_url or "")
+    return results
+
+
+def _published(sent: Sent) -> Published:
+    job, part = sent.job, sent.last
+    remote_ids = [*job.post.remote_ids, part.remote_id] if part is not None else list(job.post.remote_ids)
+    url = part.url if part is not None and part.index == 0 else None  # the first part's link is the post's
+    return Published(job.post.id, job.token, job.attempt_id, job.started_at, sent.at, remote_ids, url)
 
 
 def _after_error(

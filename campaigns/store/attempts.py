@@ -18,7 +18,6 @@ from sqlmodel import Session, col
 
 from campaigns.store.hot_path import connection_of, show_in_session, table_of
 from campaigns.store.models import Attempt, Post, PostStatus
-from campaigns.store.states import is_allowed
 
 _POSTS = table_of(Post)
 _ATTEMPTS = table_of(Attempt)
@@ -58,38 +57,6 @@ def start_attempt(
     if number is None:
         return None
     show_in_session(session, Post, post_id, {"attempts": number, "updated_at": now})
-    values = {"post_id": post_id, "number": number, "worker": worker, "started_at": now}
-    attempt_id = connection.execute(insert(_ATTEMPTS).values(**values).returning(_ATTEMPTS.c.id)).scalar_one()
-    return Attempt(id=attempt_id, **values)
-
-
-def start_sending(
-    *,
-    session: Session,
-    post_id: str,
-    now: datetime,
-    token: str,
-    owner: str | None,
-    worker: str | None = None,
-) -> Attempt | None:
-    """``claimed -> sending`` under the claim ``owner`` (the ``claimed_by`` the guard saw), now held
-    under the new claim ``token``, counted as a new try, and its attempt row: what ``transition``
-    then ``start_attempt`` do, in one UPDATE and one INSERT (the hot path of every post). None if
-    the post is not (any more) ``claimed`` under that claim. Commit before calling the platform."""
-    assert is_allowed(PostStatus.CLAIMED, PostStatus.SENDING)
-    connection = connection_of(session)  # Core statements: see campaigns.store.hot_path
-    claimed = update(_POSTS).where(_POSTS.c.id == post_id, _POSTS.c.status == PostStatus.CLAIMED.value)
-    if owner is not None:  # as states.transition: no owner, no check
-        claimed = claimed.where(_POSTS.c.claimed_by == owner)
-    number = connection.execute(
-        claimed.values(
-            status=PostStatus.SENDING.value, attempts=_POSTS.c.attempts + 1, claimed_by=token, updated_at=now
-        ).returning(_POSTS.c.attempts)
-    ).scalar_one_or_none()
-    if number is None:
-        return None
-    moved = {"status": PostStatus.SENDING.value, "attempts": number, "claimed_by": token, "updated_at": now}
-    show_in_session(session, Post, post_id, moved)
     values = {"post_id": post_id, "number": number, "worker": worker, "started_at": now}
     attempt_id = connection.execute(insert(_ATTEMPTS).values(**values).returning(_ATTEMPTS.c.id)).scalar_one()
     return Attempt(id=attempt_id, **values)

@@ -241,6 +241,16 @@ def add_post(
     return row
 
 
+def pause_campaign(engine: Engine, slug: str = "ssw-week") -> None:
+    """An operator pauses campaign ``slug``, in a transaction of its own (another process)."""
+    with Session(engine) as session:
+        campaign = session.get(Campaign, slug)
+        assert campaign is not None
+        campaign.operator_paused = True
+        session.add(campaign)
+        session.commit()
+
+
 def status_of(engine: Engine, post_id: str) -> str:
     """The post's status as another connection sees it (what is committed)."""
     with Session(engine) as fresh:
