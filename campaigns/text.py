@@ -33,7 +33,6 @@ EMOJI_WEIGHT = 2
 
 _HEAVY = re.compile("[^\x00-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")  # outside the weight-1 ranges
 _INVALID = re.compile("[\ufffe\ufeff\uffff]")
-_URL_HINT = re.compile(r"\.[^\W\d_]")  # every URL has a dot followed by its TLD's first letter
 _OTHER_SPACE = re.compile(f"[{_tlds.SPACES.replace(' ', '')}]")
 _NOT_BEFORE_URL_WITHOUT_PROTOCOL = "-_./"
 _MAX_URL_LENGTH = 4096  # UTF-16 code units, counted as twitter-text does (see _is_valid_host)
@@ -63,9 +62,7 @@ def tweet_length(text: str) -> int:
     """Return the twitter-text v3 weighted length of ``text`` (X's limit is ``TWEET_MAX_LENGTH``)."""
     if text.isascii():
         # No emoji sequence is pure ASCII (a keycap needs U+20E3), so only URLs change the count.
-        if "." not in text:
-            return len(text)
-        return len(text) + sum(_run_urls(text[start:end], start > 0)[1] for start, end in _url_runs(text))
+        return len(text) + _url_discount(text) if "." in text else len(text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     heavy = _HEAVY.findall(text)
@@ -73,8 +70,16 @@ def tweet_length(text: str) -> int:
     # Every emoji sequence has a heavy link (U+FE0F, U+20E3, a skin tone, a flag letter, a tag) or
     # a zero width joiner: most posts have neither, and skip the search.
     if "\u200d" not in text and EMOJI_LINKS.isdisjoint(heavy):
-        return total + sum(_run_urls(text[start:end], start > 0)[1] for start, end in _url_runs(text))
-    return total + _entity_discount(text, extract_urls_with_indices(text), _emoji_spans(text))
+        return total + _url_discount(text)
+    return total + _entities_discount(text)
+
+
+def _url_discount(text: str) -> int:
+    """What the URLs of ``text`` change to its character-by-character weight (each weighs 23)."""
+    discount = 0
+    for start, end in _url_runs(text):  # a loop, not sum(): most texts have one run or none
+        discount += _run_urls(text[start:end], start > 0)[1]
+    return discount
 
 
 def is_valid_tweet(text: str) -> bool:
@@ -114,16 +119,42 @@ def extract_urls_with_indices(text: str) -> list[Url]:
 def _url_runs(text: str) -> list[tuple[int, int]]:
     """The runs of non-space characters that hold a dot followed by a letter: only they can hold
     URLs. No URL spans a space (only the character before a URL, which the regex consumes, can be one)."""
-    if not text.isprintable():  # every space but " " is unprintable: \t, \n, NBSP...
-        text = _blank_spaces(text)
+    hints = _url_hints(text)
+    if not hints:  # most texts: no need to look at their spaces
+        return []
+    runs = _runs_around(text, hints)
+    # Every space but " " is unprintable (\t, \n, NBSP...). Spaces are neither dots nor letters, so
+    # blanking them keeps the hints; it changes the runs only if one of them holds such a space.
+    for start, end in runs:
+        if not text[start:end].isprintable():
+            return _runs_around(_blank_spaces(text), hints)
+    return runs
+
+
+def _runs_around(text: str, hints: list[int]) -> list[tuple[int, int]]:
+    """The runs between " " that hold the hints (each run once)."""
     runs: list[tuple[int, int]] = []
     end = 0
-    for dot in _URL_HINT.finditer(text):
-        if (index := dot.start()) >= end:
+    for index in hints:
+        if index >= end:
             if (end := text.find(" ", index)) == -1:
                 end = len(text)
             runs.append((text.rfind(" ", 0, index) + 1, end))
     return runs
+
+
+def _url_hints(text: str) -> list[int]:
+    """Where a dot is followed by a letter (a word character that is neither a digit nor '_', as
+    the URL grammar's TLDs start): the only places a URL can end its domain. A text has few dots,
+    and str.find skips to them faster than a regex scans every character."""
+    hints = []
+    dot = text.find(".")
+    while dot != -1:
+        after = text[dot + 1 : dot + 2]
+        if after.isalnum() and not after.isdecimal():  # a word character, not a digit or '_'
+            hints.append(dot)
+        dot = text.find(".", dot + 1)
+    return hints
 
 
 def _blank_spaces(text: str) -> str:
@@ -214,6 +245,26 @@ def _weight(text: str) -> int:
     if text.isascii():
         return len(text)
     return len(text) + len(_HEAVY.findall(text))
+
+
+def _entities_discount(text: str) -> int:
+    """What URLs and emoji sequences change to the weight of ``text``.
+
+    URLs lie within the runs :func:`_url_runs` finds; when no emoji sequence touches one (the usual
+    case: an emoji stands apart from a link), parseTweet's walk counts every entity, and the two
+    discounts simply add up, the URLs' from the runs remembered already."""
+    emojis = _emoji_spans(text)
+    runs = _url_runs(text)
+    for start, end in emojis:
+        for run_start, run_end in runs:
+            if start < run_end and run_start < end:
+                return _entity_discount(text, extract_urls_with_indices(text), emojis)
+    discount = 0
+    for start, end in emojis:
+        discount += EMOJI_WEIGHT - _weight(text[start:end])
+    for start, end in runs:
+        discount += _run_urls(text[start:end], start > 0)[1]
+    return discount
 
 
 def _entity_discount(text: str, urls: list[Url], emojis: list[tuple[int, int]]) -> int:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
+import pickle
 from typing import Any
 
 import pytest
@@ -34,6 +36,10 @@ def canonical(value: Any) -> Any:
         ("- x #tag\n- y\n", ["x #tag", "y"]),
         ("a: 13:00\nb: 2027-04-05\nc: 190:20:30\n", {"a": "13:00", "b": "2027-04-05", "c": "190:20:30"}),
         ("a: yes\nb: Off\nc: ~\nd:\ne: null\n", {"a": True, "b": False, "c": None, "d": None, "e": None}),
+        (  # words that start like true, no or null are text when there are more of them
+            "a: Theme of day 1\nb: no way\nc: null value\nd: True\ne: ~ x\n",
+            {"a": "Theme of day 1", "b": "no way", "c": "null value", "d": True, "e": "~ x"},
+        ),
         (
             "a: 0x1F\nb: 017\nc: 1_000\nd: 1.5\ne: .inf\n",
             {"a": 31, "b": 15, "c": 1000, "d": 1.5, "e": math.inf},
@@ -142,3 +148,33 @@ def test_a_folder_loaded_on_two_processes_gives_what_one_process_gives(monkeypat
     assert [(spec.slug, spec.doc, spec.content_hash) for spec in two.campaigns] == [
         (spec.slug, spec.doc, spec.content_hash) for spec in one.campaigns
     ]
+
+
+def _fail_on_three(item: int) -> int:
+    if item == 3:
+        raise ValueError("item 3")
+    return item
+
+
+def test_an_error_in_a_loading_process_reaches_the_caller():
+    items = list(range(6))
+    with pytest.raises(ValueError, match="item 3"):  # item 3 is loaded by the forked process
+        list(pool.map_in_order(_fail_on_three, items, workers=2))
+
+
+def test_the_loading_processes_stop_when_the_caller_stops_reading():
+    loaded = pool.map_in_order(_pid_and_item, list(range(50)), workers=2)
+    assert next(loaded)[1] == 0
+    loaded.close()  # the forked process, blocked on its pipe or not, is stopped and waited for
+    assert multiprocessing.active_children() == []
+
+
+def test_a_loaded_spec_pickles_to_an_equal_spec_with_the_same_keys_set(tmp_path):
+    """Worker processes send specs pickled as their data (``CampaignSpec.__reduce__``)."""
+    write_spec(tmp_path, MINIMAL)
+    (spec,) = load_folder(tmp_path).campaigns
+    spec.days  # noqa: B018 - cached: not sent, worked out again
+    back = pickle.loads(pickle.dumps(spec))
+    assert back == spec and back.days == spec.days
+    assert back.doc.model_fields_set == spec.doc.model_fields_set
+    assert [day.model_fields_set for day in back.days] == [day.model_fields_set for day in spec.days]

@@ -182,3 +182,34 @@ def test_a_non_ascii_text_without_emoji_sequences_does_not_load_the_emoji_table(
         "assert text._emoji_tables.cache_info().currsize == 0"
     )
     subprocess.run([sys.executable, "-c", probe], check=True, timeout=60)
+
+
+def test_urls_are_looked_for_after_a_dot_and_a_letter_as_the_grammar_reads_a_letter() -> None:
+    """The dots found with str.find are those the regex ``\\.[^\\W\\d_]`` finds, for every code point."""
+    import re
+
+    from campaigns import text
+
+    hint = re.compile(r"\.[^\W\d_]")
+    disagree = [
+        hex(code)
+        for code in range(sys.maxunicode + 1)
+        if (hint.match("." + chr(code)) is not None) != bool(text._url_hints("." + chr(code)))
+    ]
+    assert disagree == []
+    sample = "a.b ._1 x.٣ y.² ..z end."
+    assert text._url_hints(sample) == [match.start() for match in hint.finditer(sample)]
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        "Visit example.org\u00a0now",  # a space other than " " inside the run around the link
+        "Tab\texample.org/x\tend",
+        "👩\u200d👩\u200d👧 example.org/ssw 🎉",  # emoji sequences apart from the link
+        "👩\u200d👩\u200d👧example.org/ssw",  # touching it
+        "🇫🇷.fr and https://t.co/abc",
+    ],
+)
+def test_it_counts_links_next_to_other_spaces_and_emoji_as_twitter_text_does(post: str) -> None:
+    assert tweet_length(post) == parse_tweet(post).weightedLength

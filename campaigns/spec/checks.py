@@ -74,10 +74,19 @@ def _check_shape(doc: CampaignDoc) -> Iterator[Finding]:
     # A post with a text and nothing that could contradict it cannot have a problem here: with
     # thousands of posts, telling those apart quickly is most of this check's time.
     defaults_usable = any(channel in CHANNELS for channel in doc.channels)
-    for path, item in _post_items(doc):
-        if isinstance(item, PostSpec) and not (defaults_usable and _only_text(item)):
-            yield from _check_post(item, path, doc.channels)
-    yield from _check_ids(doc)
+    ids: set[str] = set()
+    repeated_ids: list[Finding] = []  # reported after the posts' own problems
+    for path, item in _post_items(doc):  # one pass over the posts for both checks
+        if isinstance(item, PostSpec):
+            if not (defaults_usable and _only_text(item)):
+                yield from _check_post(item, path, doc.channels)
+            if item.id is not None:
+                if item.id in ids:
+                    repeated_ids.append(
+                        error((*path, "id"), f"id {item.id!r} is used twice in this campaign")
+                    )
+                ids.add(item.id)
+    yield from repeated_ids
 
 
 def _post_items(doc: CampaignDoc) -> Iterator[tuple[YamlPath, str | PostSpec]]:
@@ -134,15 +143,6 @@ def _check_alt(post: PostSpec, path: YamlPath) -> Iterator[Finding]:
         yield error((*path, "alt"), f"alt text is {len(post.alt)} characters, over the {ALT_TEXT_MAX} limit")
 
 
-def _check_ids(doc: CampaignDoc) -> Iterator[Finding]:
-    seen: set[str] = set()
-    for path, item in _post_items(doc):
-        if isinstance(item, PostSpec) and item.id is not None:
-            if item.id in seen:
-                yield error((*path, "id"), f"id {item.id!r} is used twice in this campaign")
-            seen.add(item.id)
-
-
 def check_posts(spec: CampaignSpec, first_day: date) -> list[Finding]:
     """Render one run of the campaign and check every post as it will be sent.
 
@@ -153,16 +153,20 @@ def check_posts(spec: CampaignSpec, first_day: date) -> list[Finding]:
     seen_texts: dict[tuple[str, date, tuple[str, ...]], YamlPath] = {}
     warned_dst: set[str] = set()
     tags = _Tags(spec.doc.hashtags)
+    tz, campaign_time = spec.tz, spec.doc.time
     for item in render_run(spec, first_day):
         if item.error is not None:
             findings.append(error(item.item_path, str(item.error)))
             continue
-        dst_warning = _dst_warning(spec, item)
+        # Inline (not a function), as below: this runs for every post.
+        at = timing.parse_time(item.post.time or item.day.time or campaign_time)
+        dst_warning = timing.resolve_local(item.on, at, tz)[1]
         tagged: dict[tuple[str, ...], bool] = {}  # channels with the same text: look for tags once
         for sent in item.texts:
             findings += _check_sent_text(spec, sent, tags, tagged)
-            if (duplicate := _check_duplicate(item, sent, seen_texts)) is not None:
-                findings.append(duplicate)
+            channel, parts, text_path, _ = sent
+            if seen_texts.setdefault((channel, item.on, parts), text_path) != text_path:
+                findings.append(_duplicate(channel, text_path, item.day_number))
             if dst_warning and dst_warning not in warned_dst:
                 warned_dst.add(dst_warning)
                 findings.append(warning(_time_path(spec, item), dst_warning))
@@ -170,11 +174,6 @@ def check_posts(spec: CampaignSpec, first_day: date) -> list[Finding]:
             channels = [channel for channel, *_ in item.texts]
             findings += _check_image(spec, item.post.image, item.item_path, channels)
     return findings
-
-
-def _dst_warning(spec: CampaignSpec, item: RenderedItem) -> str | None:
-    at = timing.parse_time(item.post.time or item.day.time or spec.doc.time)
-    return timing.resolve_local(item.on, at, spec.tz)[1]
 
 
 def _time_path(spec: CampaignSpec, item: RenderedItem) -> YamlPath:
@@ -194,7 +193,7 @@ def _check_sent_text(
     channel, parts, text_path, is_thread = sent
     for number, part in enumerate(parts, start=1):
         if not part.isascii() and parts not in tagged:  # once for channels that send the same text
-            found += _check_hashtag_characters(_part_path(sent, number), part)
+            found += _check_hashtag_characters(sent, number, part)
         if channel == "twitter":
             if (length := text.tweet_length(part)) > text.TWEET_MAX_LENGTH:
                 label = f"tweet {number} of the thread" if is_thread else "the tweet"
@@ -228,12 +227,16 @@ def _check_sent_text(
     return found
 
 
-def _check_hashtag_characters(path: YamlPath, part: str) -> list[Finding]:
+def _check_hashtag_characters(sent: ChannelText, number: int, part: str) -> list[Finding]:
+    # Invisible (format) characters and Cyrillic or Greek letters are all outside ASCII, and every
+    # hashtag lies after the first '#': most texts with an emoji or an accent have none after it.
+    first_tag = part.find("#")
+    if first_tag == -1 or part[first_tag:].isascii():
+        return []
     found = []
     for tag in characters.hashtags_in(part):
-        # Invisible (format) characters and Cyrillic or Greek letters are all outside ASCII.
         if not tag.isascii() and (problem := _hashtag_problem(tag)) is not None:
-            found.append(Finding(path, *problem))
+            found.append(Finding(_part_path(sent, number), *problem))
     return found
 
 
@@ -258,8 +261,10 @@ class _Tags:
         self.ascii = [tag for tag in hashtags if tag.isascii()]
 
     def carried_by(self, parts: tuple[str, ...]) -> bool:
-        if any(tag in part for part in parts for tag in self.ascii):
-            return True
+        for part in parts:  # loops, not any(): a generator costs more than the search here
+            for tag in self.ascii:
+                if tag in part:
+                    return True
         joined = " ".join(parts).lower()
         return any(tag in joined for tag in self.lowered)
 
@@ -270,14 +275,9 @@ def _part_path(sent: ChannelText, number: int) -> YamlPath:
     return (*text_path, number - 1) if is_thread else text_path
 
 
-def _check_duplicate(
-    item: RenderedItem, sent: ChannelText, seen: dict[tuple[str, date, tuple[str, ...]], YamlPath]
-) -> Finding | None:
-    channel, parts, text_path, _ = sent
-    if seen.setdefault((channel, item.on, parts), text_path) == text_path:
-        return None
+def _duplicate(channel: str, text_path: YamlPath, day_number: int) -> Finding:
     refused = " (X refuses duplicate tweets)" if channel == "twitter" else ""
-    return error(text_path, f"the same {channel} text is posted twice on day {item.day_number}{refused}")
+    return error(text_path, f"the same {channel} text is posted twice on day {day_number}{refused}")
 
 
 def _check_image(

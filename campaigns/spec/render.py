@@ -135,27 +135,33 @@ class _Day:
         post = PostSpec.model_construct(text=item) if isinstance(item, str) else item
         item_path: YamlPath = (*self.path, "posts", position)
         link = post.link or self.link
-        texts: list[ChannelText] = []
-        last_parts: tuple[str, ...] = ()
-        done: tuple[str, ...] = ()
         try:
-            for channel, parts, field_name in self.channel_texts(post):
-                if parts != last_parts or not texts:  # a text shared by both channels renders once
-                    last_parts, done = parts, self.fill(parts, link)
-                text_path = item_path if plain else (*item_path, field_name)
-                texts.append((channel, done, text_path, field_name == "thread"))
+            texts = self.texts(post, item_path, plain, link)
         except PlaceholderError as exc:
             return _new_item((post, self.spec_day, self.on, self.number, position, item_path, link, (), exc))
-        fields = (post, self.spec_day, self.on, self.number, position, item_path, link, tuple(texts), None)
-        return _new_item(fields)
+        return _new_item((post, self.spec_day, self.on, self.number, position, item_path, link, texts, None))
 
-    def channel_texts(self, post: PostSpec) -> list[tuple[str, tuple[str, ...], str]]:
-        """(channel, parts, field) for each channel the post goes to."""
+    def texts(
+        self, post: PostSpec, item_path: YamlPath, plain: bool, link: str | None
+    ) -> tuple[ChannelText, ...]:
+        """What each channel the post goes to sends. Raises PlaceholderError."""
         if post.text is not None and post.channels is None and _no_channel_texts(post):
-            # The commonest post: one text, sent as it is to every default channel.
-            parts = (post.text,)
-            return [(channel, parts, "text") for channel in self.usable_defaults]
-        return _channel_texts(post, self.defaults)
+            # The commonest post: one text, sent as it is to every default channel, filled once.
+            if not self.usable_defaults:
+                return ()
+            text = post.text
+            done = (text.strip(),) if "{" not in text and "}" not in text else self.fill((text,), link)
+            text_path = item_path if plain else (*item_path, "text")
+            return tuple([(channel, done, text_path, False) for channel in self.usable_defaults])
+        texts: list[ChannelText] = []
+        last_parts: tuple[str, ...] = ()
+        done = ()
+        for channel, parts, field_name in _channel_texts(post, self.defaults):
+            if parts != last_parts or not texts:  # a text shared by both channels renders once
+                last_parts, done = parts, self.fill(parts, link)
+            text_path = item_path if plain else (*item_path, field_name)
+            texts.append((channel, done, text_path, field_name == "thread"))
+        return tuple(texts)
 
     def fill(self, parts: tuple[str, ...], link: str | None) -> tuple[str, ...]:
         """The parts as sent: placeholders filled, surrounding space removed."""

@@ -16,13 +16,23 @@ _resolver = Resolver()
 # The first characters that any implicit resolver looks at: a plain scalar starting with any other
 # character is text (what Resolver.resolve answers, without its regex loop).
 _RESOLVED_FIRST_CHARS = frozenset(key for key in _resolver.yaml_implicit_resolvers if key)
+# The first characters that only the bool and null resolvers look at ('t' for true, 'n' for null...):
+# they match one word, so a scalar with a space that starts with one ("Theme of the day") is text.
+_ONE_WORD_TAGS = frozenset({"tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"})
+_ONE_WORD_FIRST_CHARS = frozenset(
+    key
+    for key, resolvers in _resolver.yaml_implicit_resolvers.items()
+    if key and all(tag in _ONE_WORD_TAGS for tag, _ in resolvers)
+)
 _BOOLS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 _FLOAT_SPECIAL = {".inf": float("inf"), "-.inf": float("-inf"), "+.inf": float("inf"), ".nan": float("nan")}
 
 
 def implicit_tag(value: str) -> str:
     """The tag YAML 1.1 gives a plain (unquoted, untagged) scalar."""
-    if value and value[0] not in _RESOLVED_FIRST_CHARS:
+    if value and (
+        value[0] not in _RESOLVED_FIRST_CHARS or (value[0] in _ONE_WORD_FIRST_CHARS and " " in value)
+    ):
         return STR
     tag: str = _resolver.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
     return tag
