@@ -36,8 +36,8 @@ class FacebookMetricsMixin:
     _log: ResponseLog
 
     def page_usage(self) -> int | None:
-        """The Page's share of its Graph rate limit in use (percent) as the last answer gave it,
-        whichever request it was (a publish included); None if it gave none."""
+        """The Page's share of its Graph rate limit in use (percent) as the last answer this thread
+        had gave it; None if it gave none."""
         return page_usage(self._log.last_headers)
 
     def post_fields(self, post_id: str) -> dict[str, int] | None:

@@ -12,7 +12,6 @@ import logging
 import re
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -42,21 +41,32 @@ class RoutingAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
-@dataclass
 class ResponseLog:
-    """What the adapter keeps from responses: rate-limit headers per route, and the last status."""
+    """What the adapter keeps from responses: rate-limit headers per route, and the last answer.
 
-    last_status: int | None = None
-    last_headers: Mapping[str, str] | None = None
+    The last answer (status, headers) is kept per thread: one adapter serves every task of a
+    threads-pool worker, and an error must be explained by the answer to its own request (a 429's
+    reset time read from another thread's answer would hold the account for the wrong time).
+    """
 
-    def __post_init__(self) -> None:
+    def __init__(self) -> None:
         self._limits: dict[str, RateLimitStatus] = {}
         self._lock = threading.Lock()
+        self._last = threading.local()
+
+    @property
+    def last_status(self) -> int | None:
+        status: int | None = getattr(self._last, "status", None)
+        return status
+
+    @property
+    def last_headers(self) -> Mapping[str, str] | None:
+        headers: Mapping[str, str] | None = getattr(self._last, "headers", None)
+        return headers
 
     def record(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        """A ``requests`` response hook."""
-        self.last_status = response.status_code
-        self.last_headers = response.headers
+        """A ``requests`` response hook (it runs in the thread that sent the request)."""
+        self._last.status, self._last.headers = response.status_code, response.headers
         status = rate_limit_from_headers(response.headers)
         if status is not None and response.request.method and response.request.path_url:
             key = route_key(response.request.method, response.request.path_url)
