@@ -162,24 +162,24 @@ def test_it_counts_facebook_length_in_utf16_code_units() -> None:
 def test_it_builds_no_tables_at_import() -> None:
     """Importing campaigns.text must stay cheap for the CLI: the URL regex and emoji trie are lazy."""
     code = (
-        "import campaigns.text as text, campaigns._tlds as tlds;"
-        "print(tlds.url_regex.cache_info().currsize, text._emoji_tables.cache_info().currsize)"
+        "import campaigns.text, campaigns._tlds as tlds, campaigns.emoji as emoji;"
+        "print(tlds.url_regex.cache_info().currsize, emoji.emoji_tables.cache_info().currsize)"
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.split() == ["0", "0"]
 
 
 def test_the_emoji_links_known_without_the_table_are_the_tables() -> None:
-    from campaigns import text
+    from campaigns import emoji
 
-    assert text._emoji_tables().links == text.EMOJI_LINKS
+    assert emoji.emoji_tables().links == emoji.EMOJI_LINKS
 
 
 def test_a_non_ascii_text_without_emoji_sequences_does_not_load_the_emoji_table() -> None:
     probe = (
-        "from campaigns import text; "
+        "from campaigns import emoji, text; "
         "assert text.tweet_length('Café in Zürich, naïve — “quoted” ✓') == 35; "
-        "assert text._emoji_tables.cache_info().currsize == 0"
+        "assert emoji.emoji_tables.cache_info().currsize == 0"
     )
     subprocess.run([sys.executable, "-c", probe], check=True, timeout=60)
 
