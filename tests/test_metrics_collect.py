@@ -57,6 +57,12 @@ def test_the_read_budget_stops_collection_cleanly_and_says_so(
         "ssw-week:d1p4:twitter",
     }
     assert all("X read budget spent" in g.reason for g in gaps)
+    # The hashtag's hours due are not read either: each metric's get a gap (the fault run found
+    # them left without one).
+    assert {(g.subject, g.metric) for g in gaps if g.subject_type == names.HASHTAG} == {
+        (TAG, "uses"),
+        (TAG, "accounts"),
+    }
     assert len({s.subject for s in rows(engine, MetricSample)}) == 3
 
 
@@ -71,12 +77,15 @@ def test_x_credits_depleted_402_stops_the_x_reads_with_a_gap(
     summary = collect_metrics(ctx, hashtags={"ssw-week": [TAG]}, options=CollectOptions(retry_wait=0))
 
     assert rows(engine, MetricSample) == []
-    [gap] = rows(engine, MetricGap)
+    gaps = rows(engine, MetricGap)
+    [gap] = [g for g in gaps if g.subject_type == names.POST]
     assert (
         gap.subject == "ssw-week:d1p1:twitter"
         and "quota exhausted" in gap.reason
         and "HTTP 402" in gap.reason
     )
+    hours = [g for g in gaps if g.subject_type == names.HASHTAG]  # not read either, for the same reason
+    assert {g.metric for g in hours} == {"uses", "accounts"} and all(g.reason == gap.reason for g in hours)
     assert any("CreditsDepleted" in n or "402" in n for n in summary.campaigns[0].notes)
 
 

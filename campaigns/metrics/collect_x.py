@@ -131,8 +131,6 @@ def hashtag_query(tag: str, own_usernames: Sequence[str]) -> str:
 
 def collect_x_hashtag(run: Collection, tag: str, accounts: Sequence[str]) -> None:
     """Count ``uses`` (counts/recent) and ``accounts`` (distinct authors, from search) per hour."""
-    if run.x_stopped:
-        return
     now = run.ctx.clock()
     with session_scope(run.ctx.engine, read_only=True) as session:
         last = last_observed(session, run.slug, names.HASHTAG)
@@ -149,17 +147,22 @@ def collect_x_hashtag(run: Collection, tag: str, accounts: Sequence[str]) -> Non
                 hours.start,
                 "older than X's 7-day search window when collection reached it",
             )
+    if run.x_stopped:  # the read budget or the credits are spent: the hours due wait, explained
+        return _hour_gaps(run, tag, ranges, run.x_stopped)
     try:
         adapter = _adapter(run, accounts[0])
         handles = [run.ctx.platforms.handle(names.TWITTER, a) for a in accounts]
     except SettingsError as e:
-        for metric, hours in ranges.items():
-            if not hours.empty:
-                run.hashtag_gap(tag, metric, hours.start, hours.end, str(e))
-        return
+        return _hour_gaps(run, tag, ranges, str(e))
     query = hashtag_query(tag, [h[1:] for h in handles if h.startswith("@")])
     counted = _count_uses(run, adapter, tag, query, ranges["uses"])
     _count_accounts(run, adapter, tag, query, ranges["accounts"], uses_too=not counted)
+
+
+def _hour_gaps(run: Collection, tag: str, ranges: dict[str, HourRange], reason: str) -> None:
+    for metric, hours in ranges.items():
+        if not hours.empty:
+            run.hashtag_gap(tag, metric, hours.start, hours.end, reason)
 
 
 def _count_uses(
