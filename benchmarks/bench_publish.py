@@ -1,7 +1,7 @@
 """How fast and how late the service publishes: real Celery processes on Redis and PostgreSQL.
 
     .venv/bin/python benchmarks/bench_publish.py [--posts 10000] [--accounts 100] [--workers 2]
-        [--concurrency 4] [--pool prefork|threads] [--latency 0.02] [--rate 20] [--seconds 60] [--skip-burst] [--skip-steady]
+        [--concurrency 8] [--pool prefork|threads] [--latency 0.02] [--rate 20] [--seconds 60] [--skip-burst] [--skip-steady]
 
 (a) burst: ``--posts`` posts due in the same second, spread over ``--accounts`` sandbox accounts
     (half X accounts, half Facebook Pages), published by ``--workers`` ``celery -A worker worker``
@@ -153,10 +153,9 @@ def start_rig(args: argparse.Namespace, db_url: str, prefix: str, logs: Path) ->
     return Rig(make_engine(db_url, pool_size=2), sandbox_url, processes, kinds)
 
 
-def cpu_by_pid(rig: Rig) -> dict[int, tuple[str, float]]:
-    """CPU seconds (user + system) used so far by the rig's processes, their pool children and the
-    database's backends, by pid: a figure the machine's other load does not change. Linux only
-    (read from /proc); empty elsewhere."""
+def roles_by_pid(rig: Rig) -> dict[int, tuple[str, list[str]]]:
+    """The rig's processes, their pool children and the database's backends, by pid: what each
+    does and its ``/proc/<pid>/stat`` fields. Linux only (read from /proc); empty elsewhere."""
     # The Celery processes by what they do: the publishing workers' main processes (broker, pool
     # management) and their pool children (our code), the ticks worker (and its child), the beat.
     kinds = {p.pid: kind for p, kind in zip(rig.processes, rig.kinds, strict=True)}
@@ -165,7 +164,7 @@ def cpu_by_pid(rig: Rig) -> dict[int, tuple[str, float]]:
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         backends = {int(pid): "postgres" for (pid,) in backends}
-    stats = {}
+    roles = {}
     for entry in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = entry.read_text().rsplit(")", 1)[1].split()
@@ -174,8 +173,38 @@ def cpu_by_pid(rig: Rig) -> dict[int, tuple[str, float]]:
         pid, parent = int(entry.parent.name), int(fields[1])
         role = kinds.get(pid) or backends.get(pid) or CHILD_KIND.get(kinds.get(parent, ""))
         if role:
-            stats[pid] = (role, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
-    return stats
+            roles[pid] = (role, fields)
+    return roles
+
+
+def cpu_by_pid(rig: Rig) -> dict[int, tuple[str, float]]:
+    """CPU seconds (user + system) used so far by each process of the rig (``roles_by_pid``): a
+    figure the machine's other load does not change."""
+    tick = os.sysconf("SC_CLK_TCK")
+    return {
+        pid: (role, (int(fields[11]) + int(fields[12])) / tick)
+        for pid, (role, fields) in roles_by_pid(rig).items()
+    }
+
+
+def celery_memory(rig: Rig) -> str:
+    """The Celery processes' memory now, as a line: proportional set size (PSS), so that the pages a prefork
+    child shares with its parent are counted once, not once per child."""
+    pss: dict[str, list[float]] = {kind: [] for kind in CELERY_KINDS}
+    roles = roles_by_pid(rig)
+    for pid, (role, _) in roles.items():
+        if role not in pss:
+            continue
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        kib = next(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
+        pss[role].append(kib / 1024)
+    total = sum(sum(values) for values in pss.values())
+    text = ", ".join(f"{kind} {len(v)} x {sum(v) / len(v):.0f}" for kind, v in pss.items() if v)
+    backends = sum(role == "postgres" for role, _ in roles.values())
+    return f"{total:8.0f} MB   ({text} MB); {backends} PostgreSQL connections"
 
 
 def report_cpu(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], posts: int) -> None:
@@ -309,6 +338,7 @@ def burst(rig: Rig, args: argparse.Namespace) -> None:
     cpu = cpu_by_pid(rig)
     statuses = wait_until_settled(rig.engine, "b", args.posts, timeout=LEAD.total_seconds() + args.timeout)
     cpu_after = cpu_by_pid(rig)
+    memory = celery_memory(rig)
     wait_until_settled(rig.engine, "r", len(regular), timeout=60)
     m = measure(rig, planned)
     r = measure(rig, regular)
@@ -325,6 +355,7 @@ def burst(rig: Rig, args: argparse.Namespace) -> None:
     )
     report_lateness(m["lateness"])
     report_cpu(cpu, cpu_after, m["published"] + r["published"])
+    row("Celery memory (PSS)", memory)  # and connections
     during = ", ".join(f"{late:.3f}" for late in r["lateness"])
     row(
         "regular posts meanwhile",
@@ -373,7 +404,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--accounts", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2, help="celery worker processes")
-    parser.add_argument("--concurrency", type=int, default=4, help="pool processes (or threads) per worker")
+    parser.add_argument("--concurrency", type=int, default=8, help="pool processes (or threads) per worker")
     parser.add_argument(
         "--pool", default="prefork", choices=["prefork", "threads"], help="Celery worker pool"
     )

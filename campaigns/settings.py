@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,11 +36,11 @@ from campaigns.account_config import (
     Channel,
     FacebookCredentials,
     TwitterCredentials,
-    parse_accounts,
     read_secret_file,
     sandbox_account,
     sandbox_family_account,
 )
+from campaigns.accounts_file import read_accounts_file
 
 _TWITTER_USER_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 
@@ -225,9 +224,9 @@ class Settings(BaseSettings):
             return ()
         path = self.accounts_file
         try:
-            accounts = parse_accounts(_read_table(path), base_dir=path.parent, sandbox_url=self.sandbox_url)
+            accounts = read_accounts_file(path, sandbox_url=self.sandbox_url)
         except ValueError as e:
-            raise SettingsError(f"{path}:{_where_in(path, str(e))} {e}") from None
+            raise SettingsError(str(e)) from None
         if any(a.name == "default" for a in accounts):
             raise SettingsError(f"{path}: 'default' accounts come from the environment; use another name")
         return tuple(accounts)
@@ -261,46 +260,6 @@ class _FileVariablesSource(PydanticBaseSettingsSource):
                 if value:  # an empty file means "not set", as an empty variable does (docker-compose.yml)
                     values[name] = value
         return values
-
-
-def _where_in(path: Path, message: str) -> str:
-    """``line:col:`` of what ``message`` (from ``_read_table`` or ``parse_accounts``) is about: where the
-    parser stopped, or the entry it names (``key: ...``) in the file; ``1:1:`` if it cannot tell."""
-    stopped = re.search(r"line (\d+), column (\d+)", message)
-    if stopped:
-        return f"{stopped[1]}:{stopped[2]}:"
-    key = message.partition(":")[0].strip()
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return "1:1:"
-    headers = (f"[{key}]", f'["{key}"]', f"{key}:", f'"{key}":', f"'{key}':")
-    for number, line in enumerate(lines, start=1):
-        if line.strip().startswith(headers):
-            return f"{number}:{len(line) - len(line.lstrip()) + 1}:"
-    return "1:1:"
-
-
-def _read_table(path: Path) -> dict[str, Any]:
-    import yaml  # here: only an ACCOUNTS_FILE needs it, and `campaigns status` should not pay for it
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ValueError(f"cannot read: {e.strerror}") from None
-    try:
-        data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ValueError(f"not valid TOML: {e}".splitlines()[0]) from None  # "... (at line 3, column 7)"
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" (at line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        raise ValueError(
-            f"not valid YAML: {getattr(e, 'problem', None) or e}{where}".splitlines()[0]
-        ) from None
-    if not isinstance(data, dict):
-        raise ValueError("expected a table of accounts")
-    return data
 
 
 def _inside(path: Path, folder: Path) -> bool:

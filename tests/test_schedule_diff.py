@@ -9,12 +9,10 @@ from pathlib import Path
 import pytest
 
 from campaigns.planned import Media
+from campaigns.store.campaign_changes import CampaignChange, CampaignKind, diff_campaigns
 from campaigns.store.diff import (
-    CampaignChange,
-    CampaignKind,
     Kind,
     Window,
-    diff_campaigns,
     diff_posts,
     planning_window,
     post_values,

@@ -19,8 +19,9 @@ from sqlmodel import Session
 
 from campaigns.planned import Media, PlannedPost
 from campaigns.store.bulk_apply import ScheduleConflict, apply_diff
+from campaigns.store.campaign_changes import CampaignLike
 from campaigns.store.db import make_engine
-from campaigns.store.diff import CampaignLike, Change, Kind, ScheduleDiff, Window, merge_diffs, post_values
+from campaigns.store.diff import Change, Kind, ScheduleDiff, Window, merge_diffs, post_values
 from campaigns.store.migrate import upgrade
 from campaigns.store.models import Campaign, Post, PostStatus
 from campaigns.store.reconcile import campaign_diff, campaign_plans, stored_campaigns

@@ -31,8 +31,8 @@ from datetime import datetime, timedelta
 
 from campaigns.publishing.context import Context
 from campaigns.publishing.guard import Ready, guard_many, held_now
-from campaigns.publishing.outcome import PublishResult
-from campaigns.publishing.publish import Sending, Sent, finish, publish_post, send, start
+from campaigns.publishing.outcome import PublishResult, Sending
+from campaigns.publishing.publish import Sent, finish, publish_post, send, start
 from campaigns.store.db import session_scope
 from campaigns.store.sending import give_back_unsent
 

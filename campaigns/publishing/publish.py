@@ -22,7 +22,7 @@ The order is what makes it safe (each step commits before the next one talks to 
 A single-part post thus costs two transactions, each one round trip per statement; a message of
 several posts, two transactions for them all (``batch``).
 
-Any platform error goes through ``policy.decide``; see ``_after_error``.
+Any platform error goes through ``policy.decide``; see ``failure.record_failure``.
 """
 
 from __future__ import annotations
@@ -35,41 +35,26 @@ from datetime import datetime
 from sqlmodel import Session
 
 from campaigns.platforms import PlatformError
-from campaigns.publishing.alerts import flag_account, send_alert
 from campaigns.publishing.context import AccountNotConfigured, Context
+from campaigns.publishing.failure import record_failure
 from campaigns.publishing.guard import Ready, guard
-from campaigns.publishing.outcome import PublishResult, log, log_published, media_files
-from campaigns.publishing.policy import Decision, account_unusable, decide
-from campaigns.publishing.reconcile import reconcile_post
-from campaigns.store.account_states import hold_account
-from campaigns.store.attempts import finish_attempt, record_part
+from campaigns.publishing.outcome import (
+    Part,
+    PublishResult,
+    Sending,
+    log_published,
+    media_files,
+    taken_over,
+)
+from campaigns.publishing.policy import account_unusable, decide
+from campaigns.store.attempts import record_part
 from campaigns.store.db import session_scope
-from campaigns.store.models import Post, PostStatus
+from campaigns.store.models import PostStatus
 from campaigns.store.sending import Published, record_published, start_sending
 from campaigns.store.states import RELEASED, transition
 
 S = PostStatus
 EARLY_ROUNDS = 3  # waits for a post claimed ahead of its time before it goes back to the schedule
-
-
-@dataclass(slots=True)
-class Sending:
-    """A post this worker moved to ``sending``, and its attempt."""
-
-    post: Post  # detached copy; record_part keeps its remote_ids current
-    token: str  # this worker's claim token: claimed_by while the post is ours
-    attempt_id: int
-    attempt: int  # the try's number (post.attempts once it was counted)
-    started_at: datetime  # the attempt's start
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """A part the platform has just taken."""
-
-    index: int
-    remote_id: str
-    url: str | None
 
 
 def publish_post(ctx: Context, post_id: str) -> PublishResult:
@@ -161,7 +146,7 @@ def send(ctx: Context, job: Sending) -> Sent | PublishResult:
     try:
         platform = ctx.platforms.get(post.channel, post.account)
     except AccountNotConfigured as e:
-        return _after_error(ctx, job, account_unusable(str(e)), e)
+        return record_failure(ctx, job, account_unusable(str(e)), e)
     lateness: float | None = None
     last = len(post.parts) - 1
     for index in range(len(post.remote_ids), len(post.parts)):
@@ -175,7 +160,7 @@ def send(ctx: Context, job: Sending) -> Sent | PublishResult:
             )
         except PlatformError as error:
             decision = decide(error, attempt=job.attempt, now=ctx.clock(), rng=ctx.rng)
-            return _after_error(ctx, job, decision, error)
+            return record_failure(ctx, job, decision, error)
         now = ctx.clock()
         if first:
             lateness = (now - post.scheduled_at).total_seconds()
@@ -185,7 +170,7 @@ def send(ctx: Context, job: Sending) -> Sent | PublishResult:
         with session_scope(ctx.engine) as session:
             recorded = _record(session, job, part, now)
         if not recorded:
-            return _taken_over(post, part)
+            return taken_over(post, part)
     return Sent(job, ctx.clock(), lateness, None)
 
 
@@ -201,22 +186,6 @@ def _record(session: Session, job: Sending, part: Part, now: datetime) -> bool:
     )
 
 
-LOST_CLAIM = "lost claim"  # the outcome of a worker whose row another worker holds now
-
-
-def _taken_over(post: Post, part: Part | None, what: str = "") -> PublishResult:
-    """This worker's lease ran out (the sweep took the post from it, and maybe another worker took
-    it since): its row is not its own any more, so it records nothing and says why."""
-    done = f"part {part.index + 1} sent as {part.remote_id}" if part is not None else what
-    log.warning(
-        "%s: %s, but the post's claim is no longer held by this worker (its sending lease ran out); "
-        "nothing recorded",
-        post.id,
-        done,
-    )
-    return PublishResult(post.id, LOST_CLAIM, "taken over while sending; nothing recorded")
-
-
 def finish(ctx: Context, sent: Sequence[Sent]) -> dict[str, PublishResult]:
     """Record the ``sent`` posts as published, each with its last part's id (if its send made it), and
     close their attempts: one transaction for them all. A post whose row another worker holds now
@@ -230,7 +199,7 @@ def finish(ctx: Context, sent: Sequence[Sent]) -> dict[str, PublishResult]:
     for s, record in zip(sent, records, strict=True):
         post = s.job.post
         if post.id not in won:
-            results[post.id] = _taken_over(post, s.last, "every part is out")
+            results[post.id] = taken_over(post, s.last, "every part is out")
             continue
         post.remote_ids = record.remote_ids
         post.remote_url = record.remote_url or post.remote_url
@@ -244,69 +213,3 @@ def _published(sent: Sent) -> Published:
     remote_ids = [*job.post.remote_ids, part.remote_id] if part is not None else list(job.post.remote_ids)
     url = part.url if part is not None and part.index == 0 else None  # the first part's link is the post's
     return Published(job.post.id, job.token, job.attempt_id, job.started_at, sent.at, remote_ids, url)
-
-
-def _after_error(
-    ctx: Context, job: Sending, decision: Decision, error: PlatformError | AccountNotConfigured
-) -> PublishResult:
-    """Record a failed try and move the post (and maybe its account) as ``decision`` says."""
-    post = job.post
-    problem = f"{error.kind}: {error.message}" if isinstance(error, PlatformError) else str(error)
-    alert = False
-    with session_scope(ctx.engine) as session:
-        now = ctx.clock()
-        values: dict[str, object] = {
-            "status_reason": decision.reason,
-            "next_attempt_at": decision.next_attempt_at,
-            **RELEASED,
-        }
-        if decision.refund_attempt:
-            values["attempts"] = job.attempt - 1
-        moved = transition(
-            session=session,
-            post_id=post.id,
-            expected=S.SENDING,
-            to=decision.status,
-            now=now,
-            values=values,
-            owner=job.token,
-        )
-        if not moved:  # the post is someone else's now: nothing of this try is ours to record
-            return _taken_over(post, None, f"{decision.reason}")
-        finish_attempt(
-            session=session,
-            attempt_id=job.attempt_id,
-            now=now,
-            outcome=decision.outcome,
-            error=str(error),
-            started_at=job.started_at,
-        )
-        if decision.hold_account_until is not None:
-            hold_account(
-                session=session,
-                platform=post.channel,
-                account=post.account,
-                until=decision.hold_account_until,
-                reason=decision.reason,
-                now=now,
-            )
-        if decision.flag_account:
-            alert = flag_account(
-                session=session, platform=post.channel, account=post.account, reason=problem, now=now
-            )
-    if alert:
-        send_alert(post.channel, post.account, problem)
-    _log_decision(post.id, decision)
-    if decision.reconcile_now:
-        return reconcile_post(ctx, post.id)
-    return PublishResult(post.id, decision.outcome, decision.reason)
-
-
-def _log_decision(post_id: str, decision: Decision) -> None:
-    if decision.status == S.FAILED:
-        log.warning("failed %s: %s", post_id, decision.reason)
-    elif decision.status == S.UNCONFIRMED:
-        log.warning("unconfirmed %s: %s; asking the platform", post_id, decision.reason)
-    else:
-        when = f" (next try {decision.next_attempt_at:%H:%M:%S} UTC)" if decision.next_attempt_at else ""
-        log.info("not yet %s: %s%s", post_id, decision.reason, when)

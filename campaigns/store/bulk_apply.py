@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlmodel import Session
 
-from campaigns.store.diff import CampaignKind, CampaignLike, Change, Kind, ScheduleDiff, post_values
+from campaigns.store.campaign_changes import CampaignKind, CampaignLike
+from campaigns.store.diff import Change, Kind, ScheduleDiff, post_values
 from campaigns.store.hot_path import connection_of, table_of
 from campaigns.store.models import Campaign, Post, PostStatus
 from campaigns.store.reconcile import chunks

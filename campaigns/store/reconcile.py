@@ -22,15 +22,14 @@ from campaigns.plan import plan_posts
 from campaigns.planned import PlannedPost
 from campaigns.problems import Problem
 from campaigns.spec import CampaignSpec
+from campaigns.store.campaign_changes import CampaignLike, diff_campaigns
 from campaigns.store.core_tables import CAMPAIGNS as _CAMPAIGNS
 from campaigns.store.core_tables import POSTS as _POSTS
 from campaigns.store.diff import (
     DEFAULT_HORIZON,
     EDITABLE_FIELDS,
-    CampaignLike,
     ScheduleDiff,
     Window,
-    diff_campaigns,
     diff_posts,
     merge_diffs,
     planning_window,
