@@ -1,12 +1,13 @@
 """How fast and how late the service publishes: real Celery processes on Redis and PostgreSQL.
 
-    .venv/bin/python benchmarks/bench_publish.py [--posts 10000] [--accounts 100] [--workers 2]
-        [--concurrency 8] [--pool prefork|threads] [--latency 0.02] [--rate 20] [--seconds 60] [--skip-burst] [--skip-steady]
+    .venv/bin/python benchmarks/bench_publish.py [--posts 10000] [--accounts 100] [--workers 1]
+        [--concurrency 16] [--pool prefork|threads] [--latency 0.02] [--rate 20] [--seconds 60] [--skip-burst] [--skip-steady]
 
 (a) burst: ``--posts`` posts due in the same second, spread over ``--accounts`` sandbox accounts
     (half X accounts, half Facebook Pages), published by ``--workers`` ``celery -A worker worker``
-    processes (``--concurrency`` each, ``-Q publish,publish_late,reconcile``), one worker for the ticks
-    (``-Q ticks``, as docker-compose.yml runs it) and one beat: posts/s, time to drain (goal
+    processes (``--concurrency`` each, ``-Q publish,publish_late,reconcile``; the defaults are
+    docker-compose.yml's: one worker of 16 prefork processes), one worker for the ticks (``-Q
+    ticks``, as docker-compose.yml runs it) and one beat: posts/s, time to drain (goal
     <= 30 s), lateness p50/p95/p99/max, the lateness of three regular posts of another account due
     during the burst (goal <= 1 s), duplicates and lost posts (both must be 0), and the CPU time used
     per post (Celery processes, PostgreSQL backends, sandbox; from /proc): the figure to compare
@@ -403,8 +404,8 @@ def main() -> None:
     )
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--accounts", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=2, help="celery worker processes")
-    parser.add_argument("--concurrency", type=int, default=8, help="pool processes (or threads) per worker")
+    parser.add_argument("--workers", type=int, default=1, help="celery worker processes")
+    parser.add_argument("--concurrency", type=int, default=16, help="pool processes (or threads) per worker")
     parser.add_argument(
         "--pool", default="prefork", choices=["prefork", "threads"], help="Celery worker pool"
     )

@@ -36,6 +36,21 @@ def context() -> Context:
         return _context
 
 
+@signals.worker_init.connect  # type: ignore[untyped-decorator]  # celery is untyped
+def _load_before_forking(**_: Any) -> None:
+    """In the worker's main process, before its pool forks: import what tasks use and freeze it.
+
+    A prefork pool process then shares those pages with the others (copy-on-write) instead of
+    importing its own copy of the platform clients, and the cycle collector, which would write to
+    every object it walks, leaves the frozen ones alone."""
+    from campaigns.startup import loading_libraries
+
+    with loading_libraries():
+        import campaigns.platforms.facebook
+        import campaigns.platforms.twitter
+        import campaigns.publishing.batch  # noqa: F401
+
+
 @signals.worker_process_init.connect  # type: ignore[untyped-decorator]  # celery is untyped
 def _fresh_context_per_process(**_: Any) -> None:
     """A new worker process: drop any inherited context, then get ready before the first task
