@@ -183,7 +183,7 @@ class Windows:
             g for g in gaps if g.subject == subject and g.metric in (None, metric) and g.overlaps(start, end)
         ]
         if found:
-            self.gaps[found[0].reason[:60]] += 1
+            self.gaps[found[0].reason.partition(":")[0]] += 1  # grouped by what, not by the details
         else:  # the subject's latest gap tells a late gap from none at all
             latest = max((g.end for g in gaps if g.subject == subject), default=None)
             self.missing.append(
