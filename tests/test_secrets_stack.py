@@ -35,6 +35,7 @@ from sqlalchemy.engine import Engine
 
 from benchmarks.faultkit.launch import CLOCK_VAR
 from benchmarks.faultkit.secrets_scan import database_text, files_text, leaks, redis_text
+from campaigns.reports.weeks import week_of
 from campaigns.store.db import make_engine
 from campaigns.store.migrate import upgrade
 from tests.support.db_fixtures import ThrowawayPostgres
@@ -334,8 +335,10 @@ def test_no_credential_appears_anywhere_but_its_configuration(
         beat.stop()
         outputs["redis while the workers were down"] = redis_text(env["REDIS_URL"])
 
-        # The week after: the report of this week is due (Monday 08:00 has passed), metrics are due.
-        clock_file.write_text(str(WEEK))
+        # The week after, past the Monday 08:00 that makes the report of the posts' week due (on a
+        # Monday before 08:00 a week is not enough), metrics are due.
+        due = week_of(at.date()).due_at("UTC")
+        clock_file.write_text(str(max(WEEK, int((due - datetime.now(UTC)).total_seconds()) + 600)))
         for task in ("worker.tasks.collect_metrics", "worker.report_tasks.send_weekly_reports",
                      "worker.report_tasks.send_alerts"):  # fmt: skip
             _celery_call(env, task, outputs)
