@@ -33,19 +33,24 @@ def test_it_never_hands_out_a_half_written_message_nor_one_message_twice(tmp_pat
     intact: list[list[bool]] = [[] for _ in range(consumers)]
     name = f"posts-{secrets.token_hex(4)}"  # kombu keeps declared queues per process, across folders
     done = threading.Event()
+    errors: list[BaseException] = []  # a consumer that failed says how, instead of a message missing
 
     def consume(n: int) -> None:
-        with connection(tmp_path) as conn:
-            queue = conn.SimpleQueue(name)
-            while not (done.is_set() and queue.qsize() == 0):
-                try:
-                    message = queue.get(block=False)
-                except Empty:
-                    continue
-                received[n].append(message.payload["id"])
-                intact[n].append(message.payload["body"] == BODY)
-                message.ack()
-            queue.close()
+        try:
+            with connection(tmp_path) as conn:
+                queue = conn.SimpleQueue(name)
+                while not (done.is_set() and queue.qsize() == 0):
+                    try:
+                        message = queue.get(block=False)
+                    except Empty:
+                        continue
+                    received[n].append(message.payload["id"])
+                    intact[n].append(message.payload["body"] == BODY)
+                    message.ack()
+                queue.close()
+        except BaseException as e:
+            errors.append(e)
+            raise
 
     threads = [threading.Thread(target=consume, args=(n,)) for n in range(consumers)]
     for thread in threads:
@@ -59,8 +64,10 @@ def test_it_never_hands_out_a_half_written_message_nor_one_message_twice(tmp_pat
     for thread in threads:
         thread.join(timeout=60)
 
+    assert errors == [] and not any(thread.is_alive() for thread in threads)
+    left = sorted(path.name for path in (tmp_path / "queue").iterdir())
     everything = [post_id for ids in received for post_id in ids]
-    assert sorted(everything) == sorted(f"post-{i}" for i in range(count))
+    assert sorted(everything) == sorted(f"post-{i}" for i in range(count)), f"left in the queue: {left}"
     assert all(ok for oks in intact for ok in oks)
     assert list((tmp_path / "taken").iterdir()) == []
 
