@@ -19,7 +19,6 @@ import gc
 import secrets
 import subprocess
 import sys
-import time
 import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +28,7 @@ from sqlalchemy import create_engine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_publish import PG_SERVER, admin, free_port, seed  # noqa: E402
+from benchmarks.bench_publish import PG_SERVER, admin, free_port, seed, wait_for_sandbox  # noqa: E402
 from campaigns.publishing import Context, PlatformPool, dispatch_due  # noqa: E402
 from campaigns.publishing.batch import publish_batch  # noqa: E402
 from campaigns.settings import load_settings  # noqa: E402
@@ -83,12 +82,7 @@ def main() -> None:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     engine = make_engine(server.url.set(database=name).render_as_string(hide_password=False))
     try:
-        for _ in range(300):
-            try:
-                admin(url, "GET", "/_sandbox/clock")
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_sandbox(url)
         admin(url, "POST", "/_sandbox/limits", {"POST /2/tweets": 10_000_000})
         upgrade(engine)
         settings = load_settings(sandbox_url=url, sandbox_extra_accounts=ACCOUNTS)

@@ -75,6 +75,16 @@ def admin(url: str, method: str, path: str, body: object = None) -> Any:
         return json.loads(response.read())
 
 
+def wait_for_sandbox(url: str) -> None:
+    """Until the sandbox process started at ``url`` answers (30 s at most)."""
+    for _ in range(300):
+        try:
+            admin(url, "GET", "/_sandbox/clock")
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 @dataclass
 class Rig:
     """The processes and the throwaway database of one benchmark run."""
@@ -117,12 +127,7 @@ def start_rig(args: argparse.Namespace, db_url: str, prefix: str, logs: Path) ->
     processes = [
         spawn("sandbox", python, "-m", "sandbox", "--port", str(port), "--accounts", str(args.accounts))
     ]
-    for _ in range(300):
-        try:
-            admin(sandbox_url, "GET", "/_sandbox/clock")
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_sandbox(sandbox_url)
     admin(
         sandbox_url,
         "POST",
